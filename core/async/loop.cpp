@@ -1,0 +1,60 @@
+#include "core/async/loop.h"
+
+namespace coredns::async {
+namespace {
+
+thread_local uv_loop_t* tls_loop = nullptr;
+
+uint64_t to_ms(std::chrono::nanoseconds d) {
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(d).count();
+  return ms < 0 ? 0 : static_cast<uint64_t>(ms);
+}
+
+struct TimerState {
+  uv_timer_t handle;
+  std::function<void()> fn;
+};
+
+}  // namespace
+
+uv_loop_t* current_loop() { return tls_loop ? tls_loop : uv_default_loop(); }
+void set_current_loop(uv_loop_t* loop) { tls_loop = loop; }
+
+void Sleep::await_suspend(std::coroutine_handle<> h) {
+  auto* t = new uv_timer_t;
+  uv_timer_init(current_loop(), t);
+  t->data = h.address();
+  uv_timer_start(
+      t,
+      [](uv_timer_t* timer) {
+        auto h = std::coroutine_handle<>::from_address(timer->data);
+        close_and_delete(timer);
+        h.resume();
+      },
+      to_ms(d_), 0);
+}
+
+uv_timer_t* start_timer(uv_loop_t* loop, std::chrono::nanoseconds d, bool repeat,
+                        std::function<void()> fn) {
+  auto* s = new TimerState{{}, std::move(fn)};
+  uv_timer_init(loop, &s->handle);
+  s->handle.data = s;
+  uint64_t ms = to_ms(d);
+  uv_timer_start(
+      &s->handle,
+      [](uv_timer_t* t) {
+        auto* st = static_cast<TimerState*>(t->data);
+        st->fn();
+      },
+      ms, repeat ? (ms ? ms : 1) : 0);
+  return &s->handle;
+}
+
+void cancel_timer(uv_timer_t* timer) {
+  uv_timer_stop(timer);
+  uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) {
+    delete static_cast<TimerState*>(h->data);
+  });
+}
+
+}  // namespace coredns::async

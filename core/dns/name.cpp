@@ -1,0 +1,210 @@
+#include "core/dns/name.h"
+
+namespace coredns::dns {
+namespace {
+
+constexpr size_t kMaxLabel = 63;
+
+bool label_char_needs_escape(uint8_t c) {
+  switch (c) {
+    case '.': case ' ': case '\'': case '@': case ';': case '(': case ')': case '"': case '\\':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool Name::from_text(std::string_view text, Name& out) {
+  if (text.empty()) return false;
+  if (text == ".") {
+    out = Name();
+    return true;
+  }
+  uint8_t buf[kMaxNameLength + 1];
+  size_t pos = 0;       // write position
+  size_t label_at = 0;  // position of the current label's length byte
+  size_t label_len = 0;
+  pos = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    uint8_t c = static_cast<uint8_t>(text[i]);
+    if (c == '.') {
+      if (label_len == 0) return false;  // empty label, or a leading dot
+      buf[label_at] = static_cast<uint8_t>(label_len);
+      label_at = pos++;
+      label_len = 0;
+      if (pos > kMaxNameLength) return false;
+      continue;
+    }
+    if (c == '\\') {
+      if (i + 1 >= text.size()) return false;
+      uint8_t n = static_cast<uint8_t>(text[i + 1]);
+      if (n >= '0' && n <= '9') {
+        if (i + 3 >= text.size()) return false;
+        int v = 0;
+        for (int k = 1; k <= 3; ++k) {
+          uint8_t d = static_cast<uint8_t>(text[i + k]);
+          if (d < '0' || d > '9') return false;
+          v = v * 10 + (d - '0');
+        }
+        if (v > 255) return false;
+        c = static_cast<uint8_t>(v);
+        i += 3;
+      } else {
+        c = n;
+        i += 1;
+      }
+    }
+    if (++label_len > kMaxLabel) return false;
+    if (pos >= kMaxNameLength) return false;
+    buf[pos++] = c;
+  }
+  if (label_len > 0) {
+    buf[label_at] = static_cast<uint8_t>(label_len);
+    label_at = pos++;
+  }
+  if (pos > kMaxNameLength) return false;
+  buf[label_at] = 0;
+  out.size_ = static_cast<uint8_t>(pos);
+  std::memcpy(out.bytes_, buf, pos);
+  return true;
+}
+
+bool Name::from_wire(std::span<const uint8_t> wire, Name& out) {
+  size_t off = 0;
+  while (true) {
+    if (off >= wire.size() || off >= kMaxNameLength) return false;
+    uint8_t len = wire[off];
+    if (len > kMaxLabel) return false;
+    if (len == 0) break;
+    off += len + 1;
+  }
+  if (off + 1 != wire.size()) return false;
+  out.size_ = static_cast<uint8_t>(wire.size());
+  std::memcpy(out.bytes_, wire.data(), wire.size());
+  return true;
+}
+
+std::string Name::to_text() const {
+  if (is_root()) return ".";
+  std::string s;
+  s.reserve(size_ + 4);
+  size_t off = 0;
+  while (bytes_[off] != 0) {
+    uint8_t len = bytes_[off];
+    for (size_t i = 1; i <= len; ++i) {
+      uint8_t c = bytes_[off + i];
+      if (label_char_needs_escape(c)) {
+        s.push_back('\\');
+        s.push_back(static_cast<char>(c));
+      } else if (c < 0x20 || c > 0x7E) {
+        char esc[5] = {'\\', static_cast<char>('0' + c / 100), static_cast<char>('0' + c / 10 % 10),
+                       static_cast<char>('0' + c % 10), 0};
+        s.append(esc, 4);
+      } else {
+        s.push_back(static_cast<char>(c));
+      }
+    }
+    s.push_back('.');
+    off += len + 1;
+  }
+  return s;
+}
+
+int Name::label_count() const {
+  int n = 0;
+  for (size_t off = 0; bytes_[off] != 0; off += bytes_[off] + 1) ++n;
+  return n;
+}
+
+void Name::to_lower() {
+  for (size_t off = 0; bytes_[off] != 0; off += bytes_[off] + 1)
+    for (size_t i = 1; i <= bytes_[off]; ++i) bytes_[off + i] = ascii_lower(bytes_[off + i]);
+}
+
+bool Name::equals_ci(const Name& o) const {
+  if (size_ != o.size_) return false;
+  for (size_t i = 0; i < size_; ++i)
+    if (ascii_lower(bytes_[i]) != ascii_lower(o.bytes_[i])) return false;
+  return true;
+}
+
+bool Name::is_subdomain_of(const Name& parent) const {
+  if (parent.size_ > size_) return false;
+  // The parent must start on one of our label boundaries.
+  size_t want = size_ - parent.size_;
+  size_t off = 0;
+  while (off < want) off += bytes_[off] + 1;
+  if (off != want) return false;
+  for (size_t i = 0; i < parent.size_; ++i)
+    if (ascii_lower(bytes_[off + i]) != ascii_lower(parent.bytes_[i])) return false;
+  return true;
+}
+
+Name Name::parent() const {
+  if (is_root()) return *this;
+  Name p;
+  size_t skip = bytes_[0] + 1u;
+  p.size_ = static_cast<uint8_t>(size_ - skip);
+  std::memcpy(p.bytes_, bytes_ + skip, p.size_);
+  return p;
+}
+
+bool Name::prepend_label(std::string_view label) {
+  if (label.empty() || label.size() > kMaxLabel) return false;
+  if (size_ + label.size() + 1 > kMaxNameLength) return false;
+  std::memmove(bytes_ + label.size() + 1, bytes_, size_);
+  bytes_[0] = static_cast<uint8_t>(label.size());
+  std::memcpy(bytes_ + 1, label.data(), label.size());
+  size_ = static_cast<uint8_t>(size_ + label.size() + 1);
+  return true;
+}
+
+size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
+  uint8_t buf[kMaxNameLength];
+  size_t written = 0;
+  size_t pos = offset;
+  size_t end = kBadOffset;     // offset after the name as stored at `offset`
+  size_t lowest_seen = offset; // pointers must go strictly below every position visited
+  while (true) {
+    if (pos >= msg.size()) return kBadOffset;
+    uint8_t len = msg[pos];
+    if ((len & 0xC0) == 0xC0) {
+      if (pos + 1 >= msg.size()) return kBadOffset;
+      size_t target = (static_cast<size_t>(len & 0x3F) << 8) | msg[pos + 1];
+      if (target >= lowest_seen) return kBadOffset;
+      if (end == kBadOffset) end = pos + 2;
+      lowest_seen = target;
+      pos = target;
+      continue;
+    }
+    if (len & 0xC0) return kBadOffset;  // 0x40/0x80: obsolete label types
+    if (written + len + 1 > kMaxNameLength) return kBadOffset;
+    if (pos + 1 + len > msg.size()) return kBadOffset;
+    buf[written] = len;
+    std::memcpy(buf + written + 1, msg.data() + pos + 1, len);
+    written += len + 1;
+    if (len == 0) {
+      if (end == kBadOffset) end = pos + 1;
+      break;
+    }
+    pos += len + 1;
+  }
+  if (out) Name::from_wire({buf, written}, *out);
+  return end;
+}
+
+size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset) {
+  Name n;
+  if (read_name(msg, offset, &n) == kBadOffset) return 0;
+  return n.size();
+}
+
+bool name_equals_ci(std::span<const uint8_t> msg, size_t offset, const Name& name) {
+  Name n;
+  if (read_name(msg, offset, &n) == kBadOffset) return false;
+  return n.equals_ci(name);
+}
+
+}  // namespace coredns::dns

@@ -1,0 +1,82 @@
+#pragma once
+// Domain names in uncompressed wire format, and reading names out of messages.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace coredns::dns {
+
+inline constexpr size_t kMaxNameLength = 255;
+
+inline uint8_t ascii_lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+
+// Length-prefixed labels ending with the root label, at most 255 octets. Comparisons that say
+// "ci" ignore ASCII case, as DNS does; plain equality is byte equality (case preserved, 0x20).
+class Name {
+ public:
+  Name() : size_(1) { bytes_[0] = 0; }
+
+  // Presentation format ("www.example.org", "example.org.", "\046" escapes). A relative name
+  // is taken as fully qualified. False on empty labels, a label > 63 or a name > 255 octets.
+  static bool from_text(std::string_view text, Name& out);
+  // Raw uncompressed wire bytes; false unless they form exactly one valid name.
+  static bool from_wire(std::span<const uint8_t> wire, Name& out);
+
+  std::string to_text() const;  // "www.example.org." with miekg/dns's escaping; "." for root
+  std::span<const uint8_t> wire() const { return {bytes_, size_}; }
+  const uint8_t* data() const { return bytes_; }
+  size_t size() const { return size_; }
+  bool is_root() const { return size_ == 1; }
+  int label_count() const;
+
+  void to_lower();
+  Name lowered() const {
+    Name n = *this;
+    n.to_lower();
+    return n;
+  }
+
+  bool equals_ci(const Name& other) const;
+  // True if this name is `parent` or below it (label-wise, ignoring case).
+  bool is_subdomain_of(const Name& parent) const;
+  // Offsets of each label start, from the full name down to the root label, for suffix walks.
+  template <typename Fn>
+  void for_each_suffix(Fn&& fn) const {
+    size_t off = 0;
+    while (true) {
+      fn(std::span<const uint8_t>(bytes_ + off, size_ - off));
+      if (bytes_[off] == 0) break;
+      off += bytes_[off] + 1;
+    }
+  }
+  // The name without its first label (the root's parent is the root).
+  Name parent() const;
+  // Prepends one label; false if the result would be too long.
+  bool prepend_label(std::string_view label);
+
+  bool operator==(const Name& o) const {
+    return size_ == o.size_ && std::memcmp(bytes_, o.bytes_, size_) == 0;
+  }
+
+ private:
+  uint8_t size_;
+  uint8_t bytes_[kMaxNameLength];
+};
+
+inline constexpr size_t kBadOffset = static_cast<size_t>(-1);
+
+// Reads the possibly compressed name that starts at `offset` of `msg` into `out` (may be null to
+// only validate). Compression pointers must point backwards, which also rules out loops. Returns
+// the offset just past the name as it is stored at `offset`, or kBadOffset if malformed.
+size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
+
+// Length of the name at `offset` once decompressed, or 0 if malformed.
+size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset);
+
+// Case-insensitive comparison of the compressed name at `offset` with `name`.
+bool name_equals_ci(std::span<const uint8_t> msg, size_t offset, const Name& name);
+
+}  // namespace coredns::dns

@@ -1,0 +1,44 @@
+#pragma once
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "core/async/task.h"
+#include "core/plugin/request.h"
+#include "core/plugin/response.h"
+
+namespace coredns {
+
+using async::Task;
+
+class Handler;
+
+// The rest of the chain after the calling handler. Calling it with no handler left returns
+// SERVFAIL, unwritten, with "plugin/<caller>: no next plugin found" (as CoreDNS).
+class Next {
+ public:
+  Next(std::span<Handler* const> rest, std::string_view caller) : rest_(rest), caller_(caller) {}
+  Task<Response> operator()(Request& req) const;
+  bool empty() const { return rest_.empty(); }
+
+ private:
+  std::span<Handler* const> rest_;
+  std::string_view caller_;
+};
+
+// A plugin's request handler. One instance serves a whole server block on every worker thread at
+// once: shared state must be thread-safe (per-worker slots, sharded locks, atomics).
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual std::string_view name() const = 0;
+  virtual Task<Response> serve(Request& req, Next next) = 0;
+  // Whether queries of a class other than IN may reach the chain (CoreDNS lets them through on a
+  // listener that has chaos, forward or proxy).
+  virtual bool accepts_any_class() const { return false; }
+};
+
+// Runs a chain from its first handler.
+Task<Response> serve_chain(std::span<Handler* const> chain, Request& req);
+
+}  // namespace coredns

@@ -1,0 +1,27 @@
+#pragma once
+// The compile-time plugin table, generated from plugin.cfg (cmake/Plugins.cmake).
+#include <span>
+#include <string_view>
+
+namespace coredns {
+
+class SetupContext;
+
+// What a plugin folder provides: the setup that parses its directive in one server block.
+struct PluginDef {
+  void (*setup)(SetupContext& ctx);
+};
+
+// One plugin.cfg line, in file order. `def` is null for a directive CoreDNS knows but this
+// build leaves out ('#name:folder' lines).
+struct DirectiveEntry {
+  std::string_view name;
+  const PluginDef& (*def)();
+};
+
+std::span<const DirectiveEntry> directive_table();
+
+// Looks a directive up in the table; null if absent.
+const DirectiveEntry* find_directive(std::string_view name);
+
+}  // namespace coredns

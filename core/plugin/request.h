@@ -1,0 +1,90 @@
+#pragma once
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/async/task.h"
+#include "core/dns/message.h"
+#include "core/dns/name.h"
+#include "core/plugin/response.h"
+
+namespace coredns {
+
+class Server;
+
+enum class Transport : uint8_t { udp, tcp };
+
+// A socket address with IPv4-mapped IPv6 addresses shown as IPv4, as Go (and so CoreDNS) does.
+struct Endpoint {
+  sockaddr_storage addr{};
+
+  static Endpoint from(const sockaddr* sa);
+  int family() const { return addr.ss_family; }
+  bool is_ipv4() const { return family() == AF_INET; }
+  std::string ip() const;          // "127.0.0.1", "::1"
+  std::string ip_bracketed() const;  // "127.0.0.1", "[::1]" (log's {remote})
+  uint16_t port() const;
+  const sockaddr* sa() const { return reinterpret_cast<const sockaddr*>(&addr); }
+  socklen_t len() const;
+};
+
+// One query being served. It owns a copy of the query bytes, already checked by the server (a
+// single question, QR clear, opcode QUERY or NOTIFY, a parseable body).
+class Request {
+ public:
+  // `bytes` must parse (the server validated them); `server` is the listener group the query
+  // arrived on, through which plugins can re-enter the chain.
+  Request(std::span<const uint8_t> bytes, Transport transport, const Endpoint& remote,
+          const Endpoint& local, const Server* server);
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
+  // A copy of this request with the question replaced (same ID, flags and OPT), for plugins that
+  // issue a lookup of their own through the chain (dns64's A query, as CoreDNS's upstream).
+  // Its depth is one more than this one's.
+  std::unique_ptr<Request> derive(const dns::Name& qname, uint16_t qtype) const;
+
+  const dns::MessageView& msg() const { return msg_; }
+  std::span<const uint8_t> wire() const { return msg_.bytes(); }
+  uint16_t id() const { return msg_.header().id; }
+  const dns::Name& qname() const { return qname_; }          // as sent
+  const dns::Name& qname_lower() const { return qname_lower_; }
+  std::string name() const { return qname_lower_.to_text(); }  // CoreDNS's state.Name()
+  uint16_t qtype() const { return msg_.question().qtype; }
+  uint16_t qclass() const { return msg_.question().qclass; }
+
+  bool has_opt() const { return msg_.opt() != nullptr; }
+  bool do_bit() const { return msg_.opt() && msg_.opt()->do_bit(); }
+  bool cd_bit() const { return msg_.header().has(dns::Header::CD); }
+  // The size a reply may have: 65535 on TCP, else max(512, EDNS size), 512 without EDNS.
+  uint16_t size_limit() const;
+
+  Transport transport() const { return transport_; }
+  bool tcp() const { return transport_ == Transport::tcp; }
+  const Endpoint& remote() const { return remote_; }
+  const Endpoint& local() const { return local_; }
+
+  const Server& server() const { return *server_; }
+  // How many derive() steps led here; plugins refuse to re-enter beyond a small bound.
+  int depth() const { return depth_; }
+
+ private:
+  void init_from_bytes();
+
+  std::vector<uint8_t> bytes_;
+  dns::MessageView msg_;
+  dns::Name qname_;
+  dns::Name qname_lower_;
+  Transport transport_;
+  Endpoint remote_;
+  Endpoint local_;
+  const Server* server_;
+  int depth_ = 0;
+};
+
+}  // namespace coredns

@@ -1,0 +1,38 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/dns/types.h"
+
+namespace coredns {
+
+// What a handler returns (design.md: `Task<Response> serve(Request&, Next)`).
+//
+// Either a reply was "written" (`wire` holds a complete DNS message, `rcode` is its rcode), or
+// nothing was written and `rcode` is one of SERVFAIL, REFUSED, FORMERR, NOTIMP, for which the
+// server writes a minimal error reply itself, exactly as CoreDNS's ClientWrite rule. `error`
+// carries a failure for the errors plugin to log, as CoreDNS's returned error value.
+struct Response {
+  std::vector<uint8_t> wire;
+  uint16_t rcode = dns::rcode::NOERROR;
+  std::string error;
+  // Set once the reply has had its OPT normalised and been truncated for the client.
+  bool scrubbed = false;
+
+  static Response reply(std::vector<uint8_t> wire, uint16_t rcode) {
+    Response r;
+    r.wire = std::move(wire);
+    r.rcode = rcode;
+    return r;
+  }
+  static Response unwritten(uint16_t rcode, std::string error = {}) {
+    Response r;
+    r.rcode = rcode;
+    r.error = std::move(error);
+    return r;
+  }
+  bool written() const { return !wire.empty(); }
+};
+
+}  // namespace coredns

@@ -1,0 +1,20 @@
+#pragma once
+// Where the Corefile comes from (spec §1.1): -conf FILE (or stdin), ./Corefile, or the build's
+// default.
+#include <string>
+
+namespace coredns::server {
+
+struct CorefileInput {
+  std::string text;
+  std::string path;  // as shown in messages: the -conf argument, "Corefile" or "/dev/stdin"
+};
+
+// The text served when there is no Corefile (and when one parses to zero server blocks).
+std::string default_corefile(const std::string& port);
+
+// Loads the Corefile. Throws ConfigError with CoreDNS's message on a read error
+// ("loading Caddyfile via flag: open /x: no such file or directory").
+CorefileInput load_corefile(const std::string& conf_flag, const std::string& default_port);
+
+}  // namespace coredns::server

@@ -1,0 +1,135 @@
+#include "core/server/instance.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/plugin/registry.h"
+#include "core/util/error.h"
+#include "core/util/log.h"
+
+namespace coredns {
+namespace {
+
+corefile::DirectiveKind classify(std::string_view name) {
+  const DirectiveEntry* e = find_directive(name);
+  if (!e) return corefile::DirectiveKind::unknown;
+  return e->def ? corefile::DirectiveKind::built : corefile::DirectiveKind::known_not_built;
+}
+
+}  // namespace
+
+std::shared_ptr<Instance> Instance::build(const server::CorefileInput& input,
+                                          const ProcessOptions& options,
+                                          SharedState& process_state) {
+  std::shared_ptr<Instance> inst(new Instance());
+  inst->input_ = input;
+  inst->parse();
+  if (inst->parsed_.empty()) {
+    corefile::ParseOptions po;
+    po.path = input.path;
+    po.directive_kind = classify;
+    inst->parsed_ = corefile::parse(server::default_corefile(options.default_port), po);
+  }
+  inst->setup_plugins(options, process_state);
+  inst->build_servers();
+  return inst;
+}
+
+Instance::~Instance() = default;
+
+void Instance::parse() {
+  corefile::ParseOptions po;
+  po.path = input_.path;
+  po.directive_kind = classify;
+  po.warn = [](const std::string& message) { log::warning(message); };
+  parsed_ = corefile::parse(input_.text, po);
+}
+
+void Instance::setup_plugins(const ProcessOptions& options, SharedState& process_state) {
+  for (const auto& parsed : parsed_) {
+    auto block = std::make_unique<Block>();
+    try {
+      block->zones = corefile::normalize_keys(parsed.keys, options.default_port);
+    } catch (const ConfigError& e) {
+      throw ConfigError(std::string("error inspecting server blocks: ") + e.what());
+    }
+    blocks_.push_back(std::move(block));
+  }
+  // plugin.cfg order decides both the order setups run in and the order of each chain.
+  for (const DirectiveEntry& entry : directive_table()) {
+    for (size_t i = 0; i < parsed_.size(); ++i) {
+      const corefile::Tokens* tokens = parsed_[i].find(entry.name);
+      if (!tokens) continue;
+      if (!entry.def)
+        throw ConfigError(fmt::format(
+            "no action found for directive '{}' with server type 'dns' (missing a plugin?)",
+            entry.name));
+      Block& block = *blocks_[i];
+      SetupContext ctx(std::string(entry.name), corefile::Dispenser(*tokens, input_.path),
+                       block.zones, i, block.options, lifecycle_, state_, process_state,
+                       options);
+      try {
+        entry.def().setup(ctx);
+      } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("plugin/{}: {}", entry.name, e.what()));
+      }
+      for (const auto& h : ctx.handlers()) {
+        block.handlers.push_back(h);
+        block.chain.push_back(h.get());
+      }
+    }
+  }
+}
+
+void Instance::build_servers() {
+  // zone address ("dns://.:53") -> hosts it is bound to ("" = every address)
+  std::map<std::string, std::set<std::string>> bound;
+  for (const auto& block : blocks_) {
+    for (const corefile::ZoneAddress& za : block->zones) {
+      if (za.transport == "unix") continue;  // CoreDNS creates no server for unix://
+      corefile::check_port(za);
+      if (za.transport != "dns")
+        throw ConfigError(fmt::format(
+            "cannot serve {} - the {} transport is not supported by this build, only dns://",
+            za.str(), za.transport));
+      std::vector<std::string> hosts = block->options.bind_hosts;
+      if (hosts.empty()) hosts.push_back("");
+      for (const std::string& host : hosts) {
+        auto& seen = bound[za.str()];
+        const std::string where = host.empty() ? "" : " on " + host;
+        if (seen.count(host))
+          throw ConfigError(fmt::format("cannot serve {}{} - it is already defined", za.str(), where));
+        if (!seen.empty() && (host.empty() || seen.count("")))
+          throw ConfigError(fmt::format(
+              "cannot serve {}{} - zone overlap listener capacity with {}", za.str(),
+              host.empty() ? " on " + *seen.begin() : where, za.str()));
+        seen.insert(host);
+        server::ListenAddress addr{za.transport, host, za.port};
+        auto& srv = servers_[addr.key()];
+        if (!srv) srv = std::make_unique<Server>(addr);
+        if (!srv->add_zone(za.zone, block.get()))
+          throw ConfigError(fmt::format("cannot serve {}{} - it is already defined", za.str(), where));
+      }
+    }
+  }
+}
+
+std::vector<std::string> Instance::startup_lines() const {
+  std::vector<std::string> lines;
+  for (const auto& [key, srv] : servers_) {
+    const auto& addr = srv->address();
+    const std::string scheme = addr.transport == "dns" ? "" : addr.transport + "://";
+    for (const std::string& zone : srv->zone_names()) {
+      if (zone != "." && !corefile::is_reverse_zone(zone) && !corefile::follows_rfc1035(zone))
+        lines.push_back(
+            fmt::format("Warning: Domain \"{}\" does not follow RFC1035 preferred syntax", zone));
+      std::string line = fmt::format("{}{}:{}", scheme, zone, addr.port);
+      if (!addr.host.empty()) line += " on " + addr.host;
+      lines.push_back(line);
+    }
+  }
+  return lines;
+}
+
+}  // namespace coredns

@@ -1,0 +1,105 @@
+#include "core/server/replies.h"
+
+#include "core/dns/builder.h"
+#include "core/dns/types.h"
+
+namespace coredns::server {
+namespace {
+
+using dns::Header;
+
+// FORMERR/NOTIMP from the header checks: TC, RD, RA, AD, CD copied, Z and AA cleared.
+std::vector<uint8_t> header_reject(const Header& q, uint8_t opcode, uint16_t rcode,
+                                   std::span<const uint8_t> raw, size_t question_end,
+                                   int questions) {
+  Header h;
+  h.id = q.id;
+  h.flags = q.flags & (Header::TC | Header::RD | Header::RA | Header::AD | Header::CD);
+  h.set(Header::QR);
+  h.set_opcode(opcode);
+  h.set_rcode(rcode);
+  h.qdcount = static_cast<uint16_t>(questions);
+  std::vector<uint8_t> out(raw.begin(), raw.begin() + question_end);
+  h.write(out.data());
+  return out;
+}
+
+}  // namespace
+
+Precheck precheck_query(std::span<const uint8_t> raw, dns::MessageView& view,
+                        std::vector<uint8_t>& reply) {
+  if (raw.size() < dns::kHeaderSize) return Precheck::drop;
+  Header h = Header::read(raw.data());
+  if (h.has(Header::QR)) return Precheck::drop;
+  const uint8_t op = h.opcode();
+  if (op != dns::opcode::QUERY && op != dns::opcode::NOTIFY) {
+    reply = header_reject(h, op, dns::rcode::NOTIMP, raw, dns::kHeaderSize, 0);
+    return Precheck::reply_ready;
+  }
+  if (h.qdcount != 1 || h.ancount > 1 || h.nscount > 1 || h.arcount > 2) {
+    reply = header_reject(h, dns::opcode::QUERY, dns::rcode::FORMERR, raw, dns::kHeaderSize, 0);
+    return Precheck::reply_ready;
+  }
+  if (view.parse(raw) != dns::MessageView::Error::none) {
+    // A header that promises a question the packet does not hold is SERVFAIL with no question
+    // (miekg/dns decodes it as an empty question); any other decode failure is FORMERR with
+    // whatever questions decoded.
+    if (raw.size() == dns::kHeaderSize) {
+      Header r;
+      r.id = h.id;
+      r.flags = h.flags & (Header::RD | Header::CD);
+      r.set(Header::QR);
+      r.set_opcode(op);
+      r.set_rcode(dns::rcode::SERVFAIL);
+      reply.assign(dns::kHeaderSize, 0);
+      r.write(reply.data());
+      return Precheck::reply_ready;
+    }
+    size_t qend = view.questions_decoded() ? view.question_end() : dns::kHeaderSize;
+    reply = header_reject(h, dns::opcode::QUERY, dns::rcode::FORMERR, raw,
+                          view.questions_decoded() ? qend : dns::kHeaderSize,
+                          view.questions_decoded());
+    return Precheck::reply_ready;
+  }
+  return Precheck::accept;
+}
+
+std::vector<uint8_t> error_reply(const dns::MessageView& query, uint16_t rcode) {
+  const Header& q = query.header();
+  Header h;
+  h.id = q.id;
+  h.set(Header::QR);
+  h.set_opcode(q.opcode());
+  if (q.opcode() == dns::opcode::QUERY) h.flags |= q.flags & (Header::RD | Header::CD);
+  h.set_rcode(rcode);
+  std::vector<uint8_t> out;
+  dns::MessageBuilder b(out, h);
+  if (query.has_question()) {
+    // The question verbatim, as the client sent it.
+    out.insert(out.end(), query.bytes().begin() + dns::kHeaderSize,
+               query.bytes().begin() + static_cast<long>(query.question_end()));
+    b.header().qdcount = 1;
+  }
+  b.finish();
+  return out;
+}
+
+std::vector<uint8_t> badvers_reply(const dns::MessageView& query) {
+  const Header& q = query.header();
+  Header h;
+  h.id = q.id;
+  h.set(Header::QR);
+  h.set_opcode(q.opcode());
+  h.flags |= q.flags & (Header::RD | Header::CD);
+  std::vector<uint8_t> out;
+  dns::MessageBuilder b(out, h);
+  out.insert(out.end(), query.bytes().begin() + dns::kHeaderSize,
+             query.bytes().begin() + static_cast<long>(query.question_end()));
+  b.header().qdcount = 1;
+  b.add_opt(0, 1, 0, 0, {});
+  b.finish();
+  return out;
+}
+
+}  // namespace coredns::server
+

@@ -1,0 +1,96 @@
+#include "core/server/server.h"
+
+#include <algorithm>
+
+#include "core/dns/scrub.h"
+#include "core/dns/types.h"
+#include "core/server/replies.h"
+#include "core/util/log.h"
+
+namespace coredns {
+namespace {
+
+std::string wire_key(std::span<const uint8_t> wire) {
+  return std::string(reinterpret_cast<const char*>(wire.data()), wire.size());
+}
+
+}  // namespace
+
+bool Server::add_zone(const std::string& zone, const Block* block) {
+  dns::Name name;
+  if (!dns::Name::from_text(zone, name)) return false;
+  name.to_lower();
+  if (!zones_.emplace(wire_key(name.wire()), block).second) return false;
+  zone_texts_.push_back(zone);
+  for (Handler* h : block->chain) any_class_ = any_class_ || h->accepts_any_class();
+  debug_ = debug_ || block->options.debug;
+  stacktrace_ = stacktrace_ || block->options.stacktrace;
+  return true;
+}
+
+std::vector<std::string> Server::zone_names() const {
+  auto names = zone_texts_;
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+const Block* Server::route(const Request& req) const {
+  const dns::Name& q = req.qname_lower();
+  const bool ds = req.qtype() == dns::type::DS;
+  const Block* found = nullptr;
+  bool stop = false;
+  q.for_each_suffix([&](std::span<const uint8_t> suffix) {
+    if (stop) return;
+    // The root is only looked at when it is the query name itself, or as the last resort.
+    if (suffix.size() == 1 && !q.is_root()) return;
+    auto it = zones_.find(wire_key(suffix));
+    if (it == zones_.end()) return;
+    if (it->second->chain.empty()) {
+      found = it->second;  // an empty chain refuses at once, no fallback
+      stop = true;
+      return;
+    }
+    found = it->second;
+    // DS goes to the parent-most matching zone: keep walking.
+    if (!ds) stop = true;
+  });
+  if (!found) {
+    auto it = zones_.find(std::string(1, '\0'));
+    if (it != zones_.end()) found = it->second;
+  }
+  return found;
+}
+
+Task<Response> Server::serve(Request& req) const {
+  const dns::MessageView& q = req.msg();
+  Response resp;
+  const dns::OptView* opt = q.opt();
+  if (opt && opt->version != 0) {
+    resp = Response::reply(server::badvers_reply(q), dns::rcode::BADVERS);
+    resp.scrubbed = true;
+    co_return resp;
+  }
+  const Block* block = nullptr;
+  if (req.qclass() == dns::cls::IN || any_class_) block = route(req);
+  if (!block || block->chain.empty()) {
+    resp = Response::unwritten(dns::rcode::REFUSED);
+  } else if (debug_) {
+    resp = co_await serve_chain(block->chain, req);
+  } else {
+    try {
+      resp = co_await serve_chain(block->chain, req);
+    } catch (const std::exception& e) {
+      log::error(fmt::format("Recovered from panic in server: \"{}\" {}", address_.key(), e.what()));
+      resp = Response::unwritten(dns::rcode::SERVFAIL);
+    }
+  }
+  if (!resp.written() && dns::is_unwritten_rcode(resp.rcode))
+    resp.wire = server::error_reply(q, resp.rcode);
+  if (resp.written() && !resp.scrubbed) {
+    dns::scrub_reply(resp.wire, q, {.tcp = req.tcp(), .extra_echoed_options = {}});
+    resp.scrubbed = true;
+  }
+  co_return resp;
+}
+
+}  // namespace coredns

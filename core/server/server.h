@@ -1,0 +1,53 @@
+#pragma once
+// A server: every zone served on one listen address, and the routing of a query to the chain of
+// the server block that owns its longest matching zone (spec §2.3).
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/corefile/keys.h"
+#include "core/dns/name.h"
+#include "core/plugin/handler.h"
+#include "core/plugin/setup.h"
+#include "core/server/listen_address.h"
+
+namespace coredns {
+
+// One server block of the Corefile after setup: its plugin chain, shared by all its zones.
+struct Block {
+  std::vector<corefile::ZoneAddress> zones;
+  std::vector<std::shared_ptr<Handler>> handlers;  // owners, in plugin.cfg order
+  std::vector<Handler*> chain;                     // the same, for Next
+  BlockOptions options;
+};
+
+class Server {
+ public:
+  explicit Server(server::ListenAddress address) : address_(std::move(address)) {}
+
+  // Adds a zone served by `block`; false if the zone is already served here.
+  bool add_zone(const std::string& zone, const Block* block);
+
+  // Serves a query that passed the pre-dispatch checks: class and EDNS version checks, zone
+  // selection, the chain, the core's error reply, then the scrub for the client. An empty wire
+  // in the result means no reply is sent.
+  Task<Response> serve(Request& req) const;
+
+  const server::ListenAddress& address() const { return address_; }
+  // Zones in text form, sorted as CoreDNS prints them at startup.
+  std::vector<std::string> zone_names() const;
+  bool debug() const { return debug_; }
+
+ private:
+  const Block* route(const Request& req) const;
+
+  server::ListenAddress address_;
+  std::unordered_map<std::string, const Block*> zones_;  // key: lower-cased wire name
+  std::vector<std::string> zone_texts_;
+  bool any_class_ = false;
+  bool debug_ = false;
+  bool stacktrace_ = false;
+};
+
+}  // namespace coredns

@@ -1,0 +1,274 @@
+#include "core/server/tcp_endpoint.h"
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+#include "core/async/loop.h"
+#include "core/dns/wire.h"
+#include "core/server/replies.h"
+#include "core/server/server.h"
+#include "core/server/worker.h"
+
+namespace coredns::server {
+namespace {
+
+// CoreDNS's read deadlines: 3 s for the first query of a connection, 10 s between queries.
+constexpr uint64_t kFirstQueryTimeoutMs = 3000;
+constexpr uint64_t kIdleTimeoutMs = 10000;
+// Beyond this many queries in flight on one connection, reading pauses until some complete.
+constexpr int kMaxInflightPerConnection = 128;
+
+// Bytes read from a connection and not yet consumed; libuv reads straight into its free tail.
+class ReadBuffer {
+ public:
+  uint8_t* data() { return buf_.get(); }
+  uint8_t* end() { return buf_.get() + len_; }
+  size_t size() const { return len_; }
+  size_t room() const { return cap_ - len_; }
+  void make_room(size_t want) {
+    if (room() >= want / 4) return;
+    size_t cap = len_ + want;
+    std::unique_ptr<uint8_t[]> bigger(new uint8_t[cap]);
+    if (len_) std::memcpy(bigger.get(), buf_.get(), len_);
+    buf_ = std::move(bigger);
+    cap_ = cap;
+  }
+  void commit(size_t n) { len_ += n; }
+  void consume(size_t n) {
+    if (n && n < len_) std::memmove(buf_.get(), buf_.get() + n, len_ - n);
+    len_ -= n;
+  }
+
+ private:
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t len_ = 0;
+  size_t cap_ = 0;
+};
+
+}  // namespace
+
+class TcpConnection {
+ public:
+  TcpConnection(TcpEndpoint& ep) : ep_(ep), worker_(ep.worker()) {
+    uv_tcp_init(worker_.loop(), &handle_);
+    handle_.data = this;
+    uv_timer_init(worker_.loop(), &timer_);
+    timer_.data = this;
+    ep_.connection_opened(this);
+  }
+  ~TcpConnection() { ep_.connection_closed(this); }
+
+  bool accept(uv_stream_t* server) {
+    if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) return false;
+    sockaddr_storage ss{};
+    int len = sizeof ss;
+    uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&ss), &len);
+    remote_ = Endpoint::from(reinterpret_cast<sockaddr*>(&ss));
+    len = sizeof ss;
+    uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&ss), &len);
+    local_ = Endpoint::from(reinterpret_cast<sockaddr*>(&ss));
+    start_reading();
+    arm_timer(kFirstQueryTimeoutMs);
+    return true;
+  }
+
+  // Closes now if idle, else once the queries in flight are answered.
+  void finish() {
+    finishing_ = true;
+    if (inflight_ == 0) close();
+  }
+
+  void write_reply(std::vector<uint8_t> reply) {
+    if (closing_ || reply.size() > 65535) return;
+    auto* w = new WriteReq;
+    w->bytes.resize(reply.size() + 2);
+    dns::store16(w->bytes.data(), static_cast<uint16_t>(reply.size()));
+    std::memcpy(w->bytes.data() + 2, reply.data(), reply.size());
+    uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(w->bytes.data()),
+                               static_cast<unsigned>(w->bytes.size()));
+    w->req.data = this;
+    ++writes_;
+    int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1,
+                      [](uv_write_t* req, int) {
+                        auto* self = static_cast<TcpConnection*>(req->data);
+                        delete reinterpret_cast<WriteReq*>(req);
+                        --self->writes_;
+                        self->maybe_free();
+                      });
+    if (rc != 0) {
+      delete w;
+      --writes_;
+      close();
+    }
+  }
+
+  void query_done() {
+    --inflight_;
+    worker_.query_finished();
+    if (closing_) {
+      maybe_free();
+      return;
+    }
+    if (paused_ && inflight_ < kMaxInflightPerConnection) start_reading();
+    if (inflight_ == 0) {
+      if (finishing_) {
+        close();
+        return;
+      }
+      arm_timer(kIdleTimeoutMs);
+    }
+  }
+
+ private:
+  struct WriteReq {
+    uv_write_t req;
+    std::vector<uint8_t> bytes;
+  };
+
+  static async::detail::Detached run(TcpConnection* c, InstanceRef* ref, const Server* server,
+                                     std::span<const uint8_t> raw) {
+    Request req(raw, Transport::tcp, c->remote_, c->local_, server);
+    Response resp;
+    try {
+      resp = co_await server->serve(req);
+    } catch (...) {
+    }
+    if (resp.written()) c->write_reply(std::move(resp.wire));
+    c->query_done();
+    ref->leave();
+  }
+
+  void start_reading() {
+    paused_ = false;
+    uv_read_start(
+        reinterpret_cast<uv_stream_t*>(&handle_),
+        [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+          auto* self = static_cast<TcpConnection*>(h->data);
+          self->in_.make_room(16384);
+          *buf = uv_buf_init(reinterpret_cast<char*>(self->in_.end()),
+                             static_cast<unsigned>(self->in_.room()));
+        },
+        [](uv_stream_t* s, ssize_t n, const uv_buf_t*) {
+          auto* self = static_cast<TcpConnection*>(s->data);
+          if (n < 0) {
+            self->close();
+            return;
+          }
+          self->in_.commit(static_cast<size_t>(n));
+          self->consume();
+        });
+  }
+
+  void consume() {
+    size_t pos = 0;
+    while (!closing_ && in_.size() - pos >= 2) {
+      size_t len = dns::load16(in_.data() + pos);
+      if (in_.size() - pos - 2 < len) break;
+      handle_frame({in_.data() + pos + 2, len});
+      pos += 2 + len;
+    }
+    in_.consume(pos);
+    if (!closing_ && inflight_ >= kMaxInflightPerConnection) {
+      uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+      paused_ = true;
+    }
+  }
+
+  void handle_frame(std::span<const uint8_t> raw) {
+    // Frames shorter than a header are ignored, and the connection waits for the next one.
+    if (raw.size() < dns::kHeaderSize) return;
+    dns::MessageView view;
+    std::vector<uint8_t> reply;
+    switch (precheck_query(raw, view, reply)) {
+      case Precheck::drop:
+        return;
+      case Precheck::reply_ready:
+        write_reply(std::move(reply));
+        return;
+      case Precheck::accept:
+        break;
+    }
+    const Server* server = ep_.server();
+    InstanceRef* ref = ep_.ref();
+    if (!server) return;
+    uv_timer_stop(&timer_);
+    ++inflight_;
+    ref->enter();
+    worker_.query_started();
+    run(this, ref, server, raw);
+  }
+
+  void arm_timer(uint64_t ms) {
+    uv_timer_start(&timer_,
+                   [](uv_timer_t* t) {
+                     auto* self = static_cast<TcpConnection*>(t->data);
+                     if (self->inflight_ == 0) self->close();
+                   },
+                   ms, 0);
+  }
+
+  void close() {
+    if (closing_) return;
+    closing_ = true;
+    uv_timer_stop(&timer_);
+    handles_open_ = 2;
+    auto on_closed = [](uv_handle_t* h) {
+      auto* self = static_cast<TcpConnection*>(h->data);
+      --self->handles_open_;
+      self->maybe_free();
+    };
+    uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_closed);
+  }
+
+  void maybe_free() {
+    if (closing_ && handles_open_ == 0 && inflight_ == 0 && writes_ == 0) delete this;
+  }
+
+  TcpEndpoint& ep_;
+  Worker& worker_;
+  uv_tcp_t handle_;
+  uv_timer_t timer_;
+  Endpoint remote_, local_;
+  ReadBuffer in_;
+  int inflight_ = 0;
+  int writes_ = 0;
+  int handles_open_ = 0;
+  bool paused_ = false;
+  bool closing_ = false;
+  bool finishing_ = false;
+};
+
+TcpEndpoint::TcpEndpoint(Worker& worker, int fd) : worker_(worker) {
+  uv_tcp_init(worker_.loop(), &handle_);
+  uv_tcp_open(&handle_, fd);
+  handle_.data = this;
+  uv_listen(reinterpret_cast<uv_stream_t*>(&handle_), 1024, on_connection);
+}
+
+void TcpEndpoint::on_connection(uv_stream_t* s, int status) {
+  auto* self = static_cast<TcpEndpoint*>(s->data);
+  if (status < 0 || self->closed_) return;
+  auto* c = new TcpConnection(*self);
+  if (!c->accept(s)) c->finish();
+}
+
+void TcpEndpoint::close() {
+  if (closed_) return;
+  closed_ = true;
+  for (TcpConnection* c : std::vector<TcpConnection*>(connections_.begin(), connections_.end()))
+    c->finish();
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), [](uv_handle_t* h) {
+    auto* self = static_cast<TcpEndpoint*>(h->data);
+    self->handle_closed_ = true;
+    if (self->connections_.empty()) delete self;
+  });
+}
+
+void TcpEndpoint::connection_closed(TcpConnection* c) {
+  connections_.erase(c);
+  if (closed_ && handle_closed_ && connections_.empty()) delete this;
+}
+
+}  // namespace coredns::server

@@ -1,0 +1,227 @@
+#include "core/server/udp_endpoint.h"
+
+#include <unistd.h>
+
+#include <cstring>
+
+#include "core/server/replies.h"
+#include "core/server/server.h"
+#include "core/server/sockets.h"
+#include "core/server/worker.h"
+
+namespace coredns::server {
+namespace {
+
+constexpr int kBatch = 32;
+constexpr int kRoundsPerWakeup = 8;  // then let the loop serve other sockets
+constexpr size_t kMaxDatagram = 65535;
+constexpr size_t kControlSize = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo));
+
+// Receive buffers shared by every UDP socket of the thread: a batch is processed completely
+// (each query copies what it keeps) before the next recvmmsg.
+struct ReceiveArena {
+  std::unique_ptr<uint8_t[]> data{new uint8_t[kBatch * kMaxDatagram]};
+  mmsghdr msgs[kBatch];
+  iovec iov[kBatch];
+  sockaddr_storage peers[kBatch];
+  alignas(cmsghdr) uint8_t control[kBatch][kControlSize];
+
+  void reset() {
+    for (int i = 0; i < kBatch; ++i) {
+      iov[i] = {data.get() + i * kMaxDatagram, kMaxDatagram};
+      msgs[i].msg_hdr = {};
+      msgs[i].msg_hdr.msg_name = &peers[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = control[i];
+      msgs[i].msg_hdr.msg_controllen = kControlSize;
+      msgs[i].msg_len = 0;
+    }
+  }
+};
+
+ReceiveArena& arena() {
+  thread_local ReceiveArena a;
+  return a;
+}
+
+}  // namespace
+
+// One UDP query's coroutine: it owns the Request for as long as the chain runs.
+struct UdpQuery {
+  static async::detail::Detached run(UdpEndpoint* ep, InstanceRef* ref, const Server* server,
+                                     std::span<const uint8_t> raw, Endpoint remote,
+                                     UdpEndpoint::Arrival from) {
+    Request req(raw, Transport::udp, remote, from.local, server);
+    Response resp;
+    try {
+      resp = co_await server->serve(req);
+    } catch (...) {
+      // Server::serve contains plugin failures; anything else loses just this query.
+    }
+    if (resp.written() && !ep->closed_) ep->enqueue(std::move(resp.wire), from);
+    ep->query_done();
+    ref->leave();
+  }
+};
+
+UdpEndpoint::UdpEndpoint(Worker& worker, int fd) : worker_(worker), fd_(fd), port_(bound_port(fd)) {
+  uv_poll_init_socket(worker_.loop(), &poll_, fd_);
+  poll_.data = this;
+  uv_poll_start(&poll_, UV_READABLE, on_poll);
+}
+
+void UdpEndpoint::on_poll(uv_poll_t* h, int status, int events) {
+  auto* self = static_cast<UdpEndpoint*>(h->data);
+  if (status == 0 && (events & UV_READABLE)) self->receive();
+}
+
+void UdpEndpoint::receive() {
+  ReceiveArena& a = arena();
+  for (int round = 0; round < kRoundsPerWakeup && !closed_; ++round) {
+    a.reset();
+    int n = recvmmsg(fd_, a.msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) break;
+    for (int i = 0; i < n && !closed_; ++i) {
+      msghdr& mh = a.msgs[i].msg_hdr;
+      Arrival from;
+      std::memcpy(&from.peer, mh.msg_name, mh.msg_namelen);
+      from.peer_len = mh.msg_namelen;
+      bool got6 = false, got4 = false;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+          std::memcpy(&from.pkt6, CMSG_DATA(c), sizeof(in6_pktinfo));
+          got6 = true;
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+          std::memcpy(&from.pkt4, CMSG_DATA(c), sizeof(in_pktinfo));
+          got4 = true;
+        }
+      }
+      // A dual-stack socket sees IPv4 clients as v4-mapped and answers them with IPV6_PKTINFO.
+      from.v6 = from.peer.ss_family == AF_INET6;
+      if (from.v6 && !got6 && got4) {
+        from.pkt6 = {};
+        from.pkt6.ipi6_addr.s6_addr[10] = 0xff;
+        from.pkt6.ipi6_addr.s6_addr[11] = 0xff;
+        std::memcpy(&from.pkt6.ipi6_addr.s6_addr[12], &from.pkt4.ipi_addr, 4);
+      }
+      sockaddr_storage local{};
+      if (from.v6) {
+        auto* s6 = reinterpret_cast<sockaddr_in6*>(&local);
+        s6->sin6_family = AF_INET6;
+        s6->sin6_addr = from.pkt6.ipi6_addr;
+        s6->sin6_port = htons(static_cast<uint16_t>(port_));
+      } else {
+        auto* s4 = reinterpret_cast<sockaddr_in*>(&local);
+        s4->sin_family = AF_INET;
+        s4->sin_addr = from.pkt4.ipi_addr;
+        s4->sin_port = htons(static_cast<uint16_t>(port_));
+      }
+      from.local = Endpoint::from(reinterpret_cast<sockaddr*>(&local));
+      handle({a.data.get() + i * kMaxDatagram, a.msgs[i].msg_len}, from);
+    }
+    flush();
+    if (n < kBatch) break;
+  }
+}
+
+void UdpEndpoint::handle(std::span<const uint8_t> raw, const Arrival& from) {
+  dns::MessageView view;
+  std::vector<uint8_t> reply;
+  switch (precheck_query(raw, view, reply)) {
+    case Precheck::drop:
+      return;
+    case Precheck::reply_ready:
+      enqueue(std::move(reply), from);
+      return;
+    case Precheck::accept:
+      break;
+  }
+  if (!server_) return;
+  ++inflight_;
+  ref_->enter();
+  worker_.query_started();
+  UdpQuery::run(this, ref_, server_, raw, Endpoint::from(reinterpret_cast<const sockaddr*>(&from.peer)),
+                from);
+}
+
+void UdpEndpoint::enqueue(std::vector<uint8_t> bytes, const Arrival& to) {
+  Outgoing o;
+  o.bytes = std::move(bytes);
+  o.peer = to.peer;
+  o.peer_len = to.peer_len;
+  o.v6 = to.v6;
+  o.pkt6 = to.pkt6;
+  o.pkt4 = to.pkt4;
+  // Interfaces are chosen by routing; only the source address is pinned.
+  o.pkt4.ipi_spec_dst = o.pkt4.ipi_addr;
+  o.pkt4.ipi_ifindex = 0;
+  if (!IN6_IS_ADDR_LINKLOCAL(&o.pkt6.ipi6_addr)) o.pkt6.ipi6_ifindex = 0;
+  pending_.push_back(std::move(o));
+}
+
+void UdpEndpoint::flush() {
+  size_t done = 0;
+  while (done < pending_.size()) {
+    mmsghdr msgs[kBatch];
+    iovec iov[kBatch];
+    alignas(cmsghdr) uint8_t control[kBatch][kControlSize];
+    unsigned n = 0;
+    for (; n < kBatch && done + n < pending_.size(); ++n) {
+      Outgoing& o = pending_[done + n];
+      iov[n] = {o.bytes.data(), o.bytes.size()};
+      msghdr& mh = msgs[n].msg_hdr;
+      mh = {};
+      mh.msg_name = &o.peer;
+      mh.msg_namelen = o.peer_len;
+      mh.msg_iov = &iov[n];
+      mh.msg_iovlen = 1;
+      mh.msg_control = control[n];
+      cmsghdr* c = reinterpret_cast<cmsghdr*>(control[n]);
+      if (o.v6) {
+        mh.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+        std::memcpy(CMSG_DATA(c), &o.pkt6, sizeof(in6_pktinfo));
+      } else {
+        mh.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        std::memcpy(CMSG_DATA(c), &o.pkt4, sizeof(in_pktinfo));
+      }
+    }
+    int sent = sendmmsg(fd_, msgs, n, MSG_DONTWAIT);
+    // A datagram the kernel refuses (buffer full, unreachable) is lost, as UDP allows; skip it
+    // rather than spin.
+    done += sent > 0 ? static_cast<size_t>(sent) : 1;
+  }
+  pending_.clear();
+}
+
+void UdpEndpoint::close() {
+  if (closed_) return;
+  closed_ = true;
+  flush();
+  uv_poll_stop(&poll_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), [](uv_handle_t* h) {
+    auto* self = static_cast<UdpEndpoint*>(h->data);
+    ::close(self->fd_);
+    self->handle_closed_ = true;
+    self->maybe_free();
+  });
+}
+
+void UdpEndpoint::query_done() {
+  --inflight_;
+  worker_.query_finished();
+  maybe_free();
+}
+
+void UdpEndpoint::maybe_free() {
+  if (closed_ && handle_closed_ && inflight_ == 0) delete this;
+}
+
+}  // namespace coredns::server

@@ -1,0 +1,75 @@
+#pragma once
+// One worker's UDP socket for one listen address: batched receive (recvmmsg), queries started as
+// coroutines, replies batched (sendmmsg) from the address each query arrived on (IP_PKTINFO).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/plugin/request.h"
+
+namespace coredns {
+class Server;
+}
+
+namespace coredns::server {
+
+class Worker;
+struct InstanceRef;
+
+class UdpEndpoint {
+ public:
+  UdpEndpoint(Worker& worker, int fd);
+  // Repoints new queries at `server` of configuration `ref`.
+  void serve(const Server* server, InstanceRef* ref) {
+    server_ = server;
+    ref_ = ref;
+  }
+  // Stops receiving; the endpoint frees itself once its last query finished.
+  void close();
+  // Sends queued replies.
+  void flush();
+
+ private:
+  struct Outgoing {
+    std::vector<uint8_t> bytes;
+    sockaddr_storage peer;
+    socklen_t peer_len;
+    // The address the query came to, to answer from it.
+    bool v6;
+    in6_pktinfo pkt6;
+    in_pktinfo pkt4;
+  };
+  struct Arrival {
+    sockaddr_storage peer;
+    socklen_t peer_len;
+    bool v6 = false;
+    in6_pktinfo pkt6{};
+    in_pktinfo pkt4{};
+    Endpoint local;
+  };
+
+  static void on_poll(uv_poll_t* h, int status, int events);
+  void receive();
+  void handle(std::span<const uint8_t> raw, const Arrival& from);
+  void enqueue(std::vector<uint8_t> bytes, const Arrival& to);
+  void query_done();
+  void maybe_free();
+
+  friend struct UdpQuery;
+
+  Worker& worker_;
+  int fd_;
+  int port_;
+  uv_poll_t poll_;
+  const Server* server_ = nullptr;
+  InstanceRef* ref_ = nullptr;
+  std::vector<Outgoing> pending_;
+  int inflight_ = 0;
+  bool closed_ = false;
+  bool handle_closed_ = false;
+};
+
+}  // namespace coredns::server

@@ -1,0 +1,178 @@
+#include "core/server/worker.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/async/loop.h"
+#include "core/server/tcp_endpoint.h"
+#include "core/server/udp_endpoint.h"
+#include "core/util/log.h"
+
+namespace coredns::server {
+namespace {
+
+thread_local int t_worker = -1;
+int g_worker_count = 1;
+
+}  // namespace
+
+int current_worker() { return t_worker >= 0 ? t_worker : g_worker_count; }
+int worker_count() { return g_worker_count; }
+void set_worker_count(int n) { g_worker_count = n; }
+
+void InstanceRef::leave() {
+  if (--inflight == 0 && retired) worker->release(this);
+}
+
+Worker::Worker(int id) : id_(id) {
+  uv_loop_init(&loop_);
+  uv_async_init(&loop_, &wakeup_, [](uv_async_t* a) { static_cast<Worker*>(a->data)->drain_posts(); });
+  wakeup_.data = this;
+  uv_check_init(&loop_, &flusher_);
+  flusher_.data = this;
+}
+
+Worker::~Worker() {
+  if (thread_.joinable()) thread_.join();
+  uv_loop_close(&loop_);
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::run() {
+  t_worker = id_;
+  async::set_current_loop(&loop_);
+  log::enable_thread_buffer();
+  uv_check_start(&flusher_, [](uv_check_t* c) { static_cast<Worker*>(c->data)->flush(); });
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  log::flush_thread();
+}
+
+void Worker::post(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    posts_.push_back(std::move(fn));
+  }
+  uv_async_send(&wakeup_);
+}
+
+void Worker::drain_posts() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(posts_);
+  }
+  for (auto& fn : batch) fn();
+}
+
+void Worker::flush() {
+  for (auto& [key, ep] : udp_) ep->flush();
+  log::flush_thread();
+}
+
+void Worker::point_endpoints_at(InstanceRef* ref) {
+  const auto& servers = ref->instance->servers();
+  for (auto& [key, ep] : udp_) {
+    auto it = servers.find(key);
+    ep->serve(it == servers.end() ? nullptr : it->second.get(), ref);
+  }
+  for (auto& [key, ep] : tcp_) {
+    auto it = servers.find(key);
+    ep->serve(it == servers.end() ? nullptr : it->second.get(), ref);
+  }
+}
+
+void Worker::adopt(std::shared_ptr<Instance> instance, std::map<std::string, SocketPair> new_sockets,
+                   std::vector<std::string> keep, std::function<void()> done) {
+  post([this, instance = std::move(instance), new_sockets = std::move(new_sockets),
+        keep = std::move(keep), done = std::move(done)]() mutable {
+    // Close the endpoints of addresses the new configuration no longer has.
+    for (auto it = udp_.begin(); it != udp_.end();) {
+      if (std::find(keep.begin(), keep.end(), it->first) == keep.end()) {
+        it->second.release()->close();
+        it = udp_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto it = tcp_.begin(); it != tcp_.end();) {
+      if (std::find(keep.begin(), keep.end(), it->first) == keep.end()) {
+        it->second.release()->close();
+        it = tcp_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [key, pair] : new_sockets) {
+      if (pair.udp_fd >= 0) udp_[key] = std::make_unique<UdpEndpoint>(*this, pair.udp_fd);
+      if (pair.tcp_fd >= 0) tcp_[key] = std::make_unique<TcpEndpoint>(*this, pair.tcp_fd);
+    }
+    auto* ref = new InstanceRef{std::move(instance), this, 0, false};
+    Lifecycle::run(ref->instance->lifecycle().worker_start);
+    InstanceRef* old = current_;
+    current_ = ref;
+    point_endpoints_at(ref);
+    if (old) {
+      old->retired = true;
+      if (old->inflight == 0) release(old);
+    }
+    if (done) done();
+  });
+}
+
+void Worker::release(InstanceRef* ref) {
+  Lifecycle::run(ref->instance->lifecycle().worker_stop);
+  delete ref;
+}
+
+void Worker::stop(std::chrono::milliseconds grace) {
+  post([this, grace] {
+    stopping_ = true;
+    for (auto& [key, ep] : udp_) ep.release()->close();
+    for (auto& [key, ep] : tcp_) ep.release()->close();
+    udp_.clear();
+    tcp_.clear();
+    // Give queries in flight `grace` to finish, checking every 10 ms, then end the loop.
+    auto deadline = std::chrono::steady_clock::now() + grace;
+    auto* t = new uv_timer_t;
+    uv_timer_init(&loop_, t);
+    struct Ctx {
+      Worker* w;
+      std::chrono::steady_clock::time_point deadline;
+    };
+    t->data = new Ctx{this, deadline};
+    uv_timer_start(
+        t,
+        [](uv_timer_t* timer) {
+          auto* ctx = static_cast<Ctx*>(timer->data);
+          Worker* w = ctx->w;
+          if (w->inflight_ > 0 && std::chrono::steady_clock::now() < ctx->deadline) return;
+          delete ctx;
+          async::close_and_delete(timer);
+          w->close_everything();
+        },
+        0, 10);
+  });
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::close_everything() {
+  if (current_) {
+    current_->retired = true;
+    if (current_->inflight == 0) release(current_);
+    current_ = nullptr;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flusher_), nullptr);
+  // Whatever is still open (plugins' own handles) is closed so that uv_run returns.
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
+}
+
+}  // namespace coredns::server
