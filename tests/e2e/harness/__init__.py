@@ -1,0 +1,12 @@
+"""Helpers for end-to-end tests: start the real binaries and real upstream servers on loopback,
+query them with real clients. Every process a test starts is stopped by the test."""
+
+from .ports import free_port
+from .process import CoreDNS, coredns_bin
+from .upstream import Nsd, Unbound, zone_file
+from .client import dig, kdig, query, raw_udp, raw_tcp, make_query
+
+__all__ = [
+    "free_port", "CoreDNS", "coredns_bin", "Nsd", "Unbound", "zone_file",
+    "dig", "kdig", "query", "raw_udp", "raw_tcp", "make_query",
+]
