@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/async/loop.h"
+#include "core/async/worker_id.h"
 #include "core/server/cpu.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -86,7 +87,7 @@ void Process::hand_to_workers(std::shared_ptr<Instance> inst,
 int Process::run(const StartOptions& options) {
   options_ = options;
   const int n = worker_threads();
-  set_worker_count(n);
+  async::set_worker_count(n);
   async::set_current_loop(uv_default_loop());
   std::shared_ptr<Instance> inst;
   std::map<std::string, std::vector<SocketPair>> fresh;

@@ -4,22 +4,12 @@
 #include <chrono>
 
 #include "core/async/loop.h"
+#include "core/async/worker_id.h"
 #include "core/server/tcp_endpoint.h"
 #include "core/server/udp_endpoint.h"
 #include "core/util/log.h"
 
 namespace coredns::server {
-namespace {
-
-thread_local int t_worker = -1;
-int g_worker_count = 1;
-
-}  // namespace
-
-int current_worker() { return t_worker >= 0 ? t_worker : g_worker_count; }
-int worker_count() { return g_worker_count; }
-void set_worker_count(int n) { g_worker_count = n; }
-
 void InstanceRef::leave() {
   if (--inflight == 0 && retired) worker->release(this);
 }
@@ -42,7 +32,7 @@ void Worker::start() {
 }
 
 void Worker::run() {
-  t_worker = id_;
+  async::set_worker_index(id_);
   async::set_current_loop(&loop_);
   log::enable_thread_buffer();
   uv_check_start(&flusher_, [](uv_check_t* c) { static_cast<Worker*>(c->data)->flush(); });

@@ -87,9 +87,4 @@ class Worker {
   bool stopping_ = false;
 };
 
-// The worker index of the calling thread, or `worker_count()` off the workers (main thread).
-int current_worker();
-int worker_count();
-void set_worker_count(int n);
-
 }  // namespace coredns::server
