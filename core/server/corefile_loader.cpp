@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "core/util/errno_text.h"
 #include "core/util/error.h"
 #include "generated/default_corefile.h"  // Corefile.default at the top of the tree
 
@@ -15,9 +16,7 @@ namespace {
 
 // Go's os error text: "open NAME: no such file or directory".
 std::string os_error(const char* op, const std::string& name, int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(text[0]));
-  return fmt::format("{} {}: {}", op, name, text);
+  return fmt::format("{} {}: {}", op, name, go_errno_text(err));
 }
 
 bool read_fd(int fd, std::string& out, int& err) {

@@ -11,16 +11,11 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "core/util/errno_text.h"
 #include "core/util/error.h"
 
 namespace coredns::server {
 namespace {
-
-std::string errno_text(int err) {
-  std::string text = std::strerror(err);
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(text[0]));
-  return text;
-}
 
 struct Resolved {
   sockaddr_storage ss{};
@@ -75,7 +70,7 @@ bool resolve(const ListenAddress& addr, uint16_t port, int family, Resolved& out
 ConfigError listen_error(const char* prefix, const char* net, const ListenAddress& addr,
                          const char* op, int err) {
   return ConfigError(fmt::format("{}: listen {} {}: {}: {}", prefix, net, addr.host_port(), op,
-                                 errno_text(err)));
+                                 go_errno_text(err)));
 }
 
 int open_one(const ListenAddress& addr, uint16_t port, int type, int& err, const char*& op) {
