@@ -1,0 +1,42 @@
+// Internet checksum arithmetic (RFC 1071) and incremental updates (RFC 1624).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "ip.h"
+
+namespace nat64::csum {
+
+// Adds the bytes as big-endian 16-bit words to a 32-bit accumulator (an odd tail is padded).
+uint32_t add(const uint8_t* p, size_t n, uint32_t acc = 0);
+
+inline uint16_t fold(uint32_t s) {
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  return static_cast<uint16_t>(s);
+}
+// The value to store in a checksum field after summing everything it covers.
+inline uint16_t finish(uint32_t s) { return static_cast<uint16_t>(~fold(s)); }
+
+inline uint32_t add_v4(V4 a) { return (a >> 16) + (a & 0xffff); }
+inline uint32_t add_v6(const V6& a) { return add(a.b.data(), 16); }
+
+// RFC 1624 eqn. 3: the field's new value when data summing to old_sum is replaced by data
+// summing to new_sum. Never yields 0xffff from a valid checksum unless the sum really is zero.
+inline uint16_t update(uint16_t field, uint32_t old_sum, uint32_t new_sum) {
+  uint32_t s = static_cast<uint16_t>(~field);
+  s += static_cast<uint16_t>(~fold(old_sum));
+  s += fold(new_sum);
+  return static_cast<uint16_t>(~fold(s));
+}
+
+// Pseudo-header sums (RFC 768/793 for IPv4, RFC 8200 §8.1 for IPv6).
+inline uint32_t pseudo4(V4 src, V4 dst, uint8_t proto, uint32_t len) {
+  return add_v4(src) + add_v4(dst) + proto + len;
+}
+inline uint32_t pseudo6(const V6& src, const V6& dst, uint8_t next, uint32_t len) {
+  return add_v6(src) + add_v6(dst) + (len >> 16) + (len & 0xffff) + next;
+}
+
+}  // namespace nat64::csum

@@ -1,0 +1,363 @@
+#include "config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fmt/format.h>
+
+#include "address_class.h"
+#include "rfc6052.h"
+
+namespace nat64 {
+
+namespace {
+
+constexpr size_t kMaxTokens = 10;
+constexpr size_t kMaxLine = 511;
+
+std::string lower(std::string_view s) {
+  std::string r(s);
+  std::transform(r.begin(), r.end(), r.begin(), [](unsigned char c) { return std::tolower(c); });
+  return r;
+}
+
+// Splits on spaces, tabs and CR; a token starting with '#' ends the line.
+std::vector<std::string_view> tokenize(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+    if (i >= line.size() || line[i] == '#') break;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t' && line[j] != '\r') ++j;
+    out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+  auto v = lower(s);
+  if (v == "yes" || v == "true" || v == "on" || v == "1") return true;
+  if (v == "no" || v == "false" || v == "off" || v == "0") return false;
+  return std::nullopt;
+}
+
+std::optional<long> parse_int(std::string_view s, long lo, long hi) {
+  long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+bool host_bits_zero(const Prefix4& p) { return (p.addr & ~mask4(p.len)) == 0; }
+bool host_bits_zero(const Prefix6& p) { return (to_u128(p.addr) & ~mask6(p.len)) == 0; }
+
+struct Parser {
+  ConfigResult r;
+  std::string file;
+  int line = 0;
+  std::vector<std::string> seen;  // single-instance directives already given
+
+  void error(const std::string& msg) { r.errors.push_back(fmt::format("{}:{}: {}", file, line, msg)); }
+  void warn(const std::string& msg) { r.warnings.push_back(fmt::format("{}:{}: {}", file, line, msg)); }
+
+  bool once(const std::string& name) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      error(fmt::format("'{}' given more than once", name));
+      return false;
+    }
+    seen.push_back(name);
+    return true;
+  }
+
+  bool nargs(const std::string& name, size_t got, size_t want) {
+    if (got == want) return true;
+    error(fmt::format("'{}' takes {} argument{}, got {}", name, want, want == 1 ? "" : "s", got));
+    return false;
+  }
+
+  void directive(const std::vector<std::string_view>& t);
+};
+
+void Parser::directive(const std::vector<std::string_view>& t) {
+  Config& c = r.config;
+  const std::string name = lower(t[0]);
+  const size_t n = t.size() - 1;
+  auto arg = [&](size_t i) { return t[i + 1]; };
+
+  if (name == "tun-device") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    if (arg(0).size() >= 16) return error(fmt::format("tun-device name '{}' is too long (max 15)", arg(0)));
+    c.tun_device = std::string(arg(0));
+  } else if (name == "ipv4-addr") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto a = parse_v4(arg(0));
+    if (!a) return error(fmt::format("invalid IPv4 address '{}'", arg(0)));
+    if (v4_is_invalid(*a)) return error(fmt::format("ipv4-addr {} is a reserved address", arg(0)));
+    if (v4_is_link_local(*a)) warn(fmt::format("ipv4-addr {} is link-local", arg(0)));
+    c.ipv4_addr = *a;
+  } else if (name == "ipv6-addr") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto a = parse_v6(arg(0));
+    if (!a) return error(fmt::format("invalid IPv6 address '{}'", arg(0)));
+    if (v6_is_invalid(*a)) return error(fmt::format("ipv6-addr {} is a reserved address", arg(0)));
+    c.ipv6_addr = *a;
+  } else if (name == "prefix") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto p = parse_prefix6(arg(0), -1);
+    if (!p || p->len < 0) return error(fmt::format("invalid IPv6 prefix '{}' (expected address/length)", arg(0)));
+    if (!rfc6052::valid_length(p->len))
+      return error(fmt::format("prefix length /{} is not one of 32, 40, 48, 56, 64, 96 (RFC 6052)", p->len));
+    if (!host_bits_zero(*p)) return error(fmt::format("prefix {} has bits set after the prefix length", arg(0)));
+    if (v6_is_invalid(p->addr)) return error(fmt::format("prefix {} is a reserved range", arg(0)));
+    c.prefix = *p;
+  } else if (name == "wkpf-strict") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto b = parse_bool(arg(0));
+    if (!b) return error(fmt::format("wkpf-strict expects yes or no, got '{}'", arg(0)));
+    c.wkpf_strict = *b;
+  } else if (name == "map") {
+    if (!nargs(name, n, 2)) return;
+    MapLine m;
+    m.where = fmt::format("{}:{}", file, line);
+    if (auto e = parse_map_args(arg(0), arg(1), m)) return error(*e);
+    c.maps.push_back(m);
+  } else if (name == "dynamic-pool") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto p = parse_prefix4(arg(0), -1);
+    if (!p || p->len < 0) return error(fmt::format("invalid IPv4 prefix '{}' (expected address/length)", arg(0)));
+    if (p->len > 31) return error("dynamic-pool must be /31 or larger");
+    if (!host_bits_zero(*p)) return error(fmt::format("dynamic-pool {} has bits set after the prefix length", arg(0)));
+    if (v4_is_invalid(p->addr)) return error(fmt::format("dynamic-pool {} is a reserved range", arg(0)));
+    c.dynamic_pool = *p;
+  } else if (name == "data-dir") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    if (arg(0).empty() || arg(0)[0] != '/') return error("data-dir must be an absolute path");
+    c.data_dir = std::string(arg(0));
+  } else if (name == "map-file") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    c.map_file = std::string(arg(0));
+  } else if (name == "strict-frag-hdr") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto b = parse_bool(arg(0));
+    if (!b) return error(fmt::format("strict-frag-hdr expects on or off, got '{}'", arg(0)));
+    c.strict_frag_hdr = *b;
+    if (*b) warn("strict-frag-hdr is deprecated (RFC 8021) and ignored: atomic fragments are never generated");
+  } else if (name == "udp-cksum-mode") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto v = lower(arg(0));
+    if (v.starts_with("dr")) c.udp_cksum_mode = UdpCksumMode::drop;
+    else if (v.starts_with("calc")) c.udp_cksum_mode = UdpCksumMode::calc;
+    else if (v.starts_with("fwd") || v.starts_with("forw")) c.udp_cksum_mode = UdpCksumMode::fwd;
+    else return error(fmt::format("udp-cksum-mode expects drop, calc or fwd, got '{}'", arg(0)));
+  } else if (name == "log") {
+    if (!once(name)) return;
+    for (size_t i = 0; i < n; ++i) {
+      auto v = lower(arg(i));
+      if (v == "drop") c.log.drop = true;
+      else if (v == "reject") c.log.reject = true;
+      else if (v == "icmp") c.log.icmp = true;
+      else if (v == "self") c.log.self = true;
+      else if (v == "dyn") c.log.dyn = true;
+      else error(fmt::format("unknown log option '{}' (expected drop, reject, icmp, self, dyn)", arg(i)));
+    }
+  } else if (name == "offlink-mtu") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto v = parse_int(arg(0), 1280, 65535);
+    if (!v) return error(fmt::format("offlink-mtu must be a number from 1280 to 65535, got '{}'", arg(0)));
+    c.offlink_mtu = static_cast<uint32_t>(*v);
+  } else if (name == "workers") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto v = parse_int(arg(0), 0, 64);
+    if (!v) return error(fmt::format("workers must be a number from 0 to 64, got '{}'", arg(0)));
+    c.workers = static_cast<int>(*v);
+  } else if (name == "tun-up") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto b = parse_bool(arg(0));
+    if (!b) return error(fmt::format("tun-up expects yes or no, got '{}'", arg(0)));
+    c.tun_up = *b;
+  } else if (name == "tun-ip" || name == "tun-route") {
+    if (!nargs(name, n, 1)) return;
+    TunAddress a;
+    if (auto p4 = parse_prefix4(arg(0), 32)) {
+      a.v4 = p4->addr;
+      a.len = p4->len;
+    } else if (auto p6 = parse_prefix6(arg(0), 128)) {
+      a.ipv6 = true;
+      a.v6 = p6->addr;
+      a.len = p6->len;
+    } else {
+      return error(fmt::format("invalid address '{}' for {}", arg(0), name));
+    }
+    (name == "tun-ip" ? c.tun_ip : c.tun_route).push_back(a);
+  } else if (name == "metrics-addr") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    c.metrics_addr = std::string(arg(0));
+  } else if (name == "icmp-rate-limit") {
+    if ((n != 1 && n != 2) || !once(name)) {
+      if (n != 1 && n != 2) error("'icmp-rate-limit' takes 1 or 2 arguments (per second [burst])");
+      return;
+    }
+    auto rate = parse_int(arg(0), 0, 1000000);
+    if (!rate) return error(fmt::format("icmp-rate-limit: invalid rate '{}'", arg(0)));
+    c.icmp_rate = static_cast<uint32_t>(*rate);
+    if (n == 2) {
+      auto burst = parse_int(arg(1), 1, 1000000);
+      if (!burst) return error(fmt::format("icmp-rate-limit: invalid burst '{}'", arg(1)));
+      c.icmp_burst = static_cast<uint32_t>(*burst);
+    }
+  } else {
+    error(fmt::format("unknown directive '{}'", t[0]));
+  }
+}
+
+// Checks that need the whole file (nat64-spec §2, "Validation after parsing").
+void validate(Parser& ps) {
+  Config& c = ps.r.config;
+  auto error = [&](const std::string& msg) { ps.r.errors.push_back(fmt::format("{}: {}", ps.file, msg)); };
+  if (c.tun_device.empty()) error("missing required directive 'tun-device'");
+  if (!c.ipv4_addr) error("missing required directive 'ipv4-addr'");
+  if (!c.prefix && c.maps.empty()) error("no translation maps or NAT64 prefix configured");
+
+  // RFC 7757: an IPv4 or IPv6 prefix may appear in one map only; overlaps resolve by the
+  // longest match, so they are allowed (Tayga refuses IPv6 overlaps).
+  for (size_t i = 0; i < c.maps.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      if (c.maps[i].v4 == c.maps[j].v4)
+        ps.r.errors.push_back(fmt::format("{}: map {}/{} conflicts with the map at {}", c.maps[i].where,
+                                          format_v4(c.maps[i].v4.addr), c.maps[i].v4.len, c.maps[j].where));
+      if (c.maps[i].v6 == c.maps[j].v6)
+        ps.r.errors.push_back(fmt::format("{}: map {}/{} conflicts with the map at {}", c.maps[i].where,
+                                          format_v6(c.maps[i].v6.addr), c.maps[i].v6.len, c.maps[j].where));
+    }
+
+  if (!c.ipv4_addr) return;
+  if (c.dynamic_pool && c.dynamic_pool->contains(*c.ipv4_addr) && c.dynamic_pool->len == 31)
+    ps.r.warnings.push_back(fmt::format("{}: ipv4-addr takes one of the two pool addresses", ps.file));
+  const bool wkp = c.prefix && is_well_known_prefix(*c.prefix);
+  if (c.ipv6_addr) {
+    if (c.prefix && c.prefix->contains(*c.ipv6_addr))
+      error(fmt::format("ipv6-addr {} lies inside the NAT64 prefix", format_v6(*c.ipv6_addr)));
+    static const Prefix6 wkp96{{{0x00, 0x64, 0xff, 0x9b}}, 96};
+    if (c.wkpf_strict && wkp96.contains(*c.ipv6_addr))
+      error(fmt::format("ipv6-addr {} lies inside 64:ff9b::/96", format_v6(*c.ipv6_addr)));
+    for (const auto& m : c.maps)
+      if (m.v6.contains(*c.ipv6_addr) || m.v4.contains(*c.ipv4_addr))
+        error(fmt::format("ipv6-addr/ipv4-addr conflict with the map at {}", m.where));
+  } else if (!c.prefix) {
+    error("'ipv6-addr' is required when there is no 'prefix'");
+  } else if (wkp && c.wkpf_strict && v4_is_non_global(*c.ipv4_addr)) {
+    error(fmt::format(
+        "ipv4-addr {} is not global, so it cannot be embedded in 64:ff9b::/96 (RFC 6052 §3.1): set "
+        "'ipv6-addr', or use a network-specific prefix such as 64:ff9b:1::/96 (RFC 8215)",
+        format_v4(*c.ipv4_addr)));
+  } else {
+    c.ipv6_addr = rfc6052::embed(*c.prefix, *c.ipv4_addr);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> parse_map_args(std::string_view v4s, std::string_view v6s, MapLine& m) {
+  auto p4 = parse_prefix4(v4s, 32);
+  if (!p4) return fmt::format("invalid IPv4 address or prefix '{}'", v4s);
+  auto p6 = parse_prefix6(v6s, 128);
+  if (!p6) return fmt::format("invalid IPv6 address or prefix '{}'", v6s);
+  if (!host_bits_zero(*p4)) return fmt::format("map {} has bits set after the prefix length", v4s);
+  if (!host_bits_zero(*p6)) return fmt::format("map {} has bits set after the prefix length", v6s);
+  if (128 - p6->len < 32 - p4->len)
+    return fmt::format("map {} {}: the IPv6 side has fewer suffix bits than the IPv4 side (RFC 7757 §3.2)", v4s, v6s);
+  if (v4_is_invalid(p4->addr)) return fmt::format("map {}: reserved IPv4 range", v4s);
+  if (v6_is_invalid(p6->addr)) return fmt::format("map {}: reserved IPv6 range", v6s);
+  m.v4 = *p4;
+  m.v6 = *p6;
+  return std::nullopt;
+}
+
+ConfigResult parse_config(std::string_view text, const std::string& filename, const char* state_directory) {
+  Parser ps;
+  ps.file = filename;
+  ps.r.config.file = filename;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    ++ps.line;
+    if (raw.size() > kMaxLine) {
+      ps.error(fmt::format("line longer than {} characters", kMaxLine));
+    } else {
+      auto t = tokenize(raw);
+      if (t.size() > kMaxTokens) ps.error(fmt::format("more than {} words on a line", kMaxTokens));
+      else if (!t.empty()) ps.directive(t);
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  if (ps.r.config.data_dir.empty() && state_directory && *state_directory) {
+    std::string_view sd(state_directory);
+    sd = sd.substr(0, sd.find(':'));
+    if (!sd.empty() && sd[0] == '/') ps.r.config.data_dir = std::string(sd);
+  }
+  validate(ps);
+  return std::move(ps.r);
+}
+
+bool read_file(const std::string& path, std::string& out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  out.clear();
+  char buf[8192];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return n == 0;
+}
+
+ConfigResult load_config(const std::string& path, const char* state_directory) {
+  std::string text;
+  if (!read_file(path, text)) {
+    ConfigResult r;
+    r.errors.push_back(fmt::format("{}: cannot read the config file", path));
+    return r;
+  }
+  return parse_config(text, path, state_directory);
+}
+
+MapFileResult parse_map_file(std::string_view text, const std::string& filename) {
+  MapFileResult r;
+  int line = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    ++line;
+    auto t = tokenize(raw);
+    if (!t.empty()) {
+      MapLine m;
+      m.where = fmt::format("{}:{}", filename, line);
+      if (lower(t[0]) != "map") {
+        r.errors.push_back(fmt::format("{}: only 'map' lines are allowed in a map-file", m.where));
+      } else if (t.size() != 3) {
+        r.errors.push_back(fmt::format("{}: 'map' takes 2 arguments, got {}", m.where, t.size() - 1));
+      } else if (auto e = parse_map_args(t[1], t[2], m)) {
+        r.errors.push_back(fmt::format("{}: {}", m.where, *e));
+      } else {
+        bool dup = false;
+        for (const auto& o : r.maps)
+          if (o.v4 == m.v4 || o.v6 == m.v6) {
+            r.errors.push_back(fmt::format("{}: conflicts with the map at {}", m.where, o.where));
+            dup = true;
+          }
+        if (!dup) r.maps.push_back(m);
+      }
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return r;
+}
+
+}  // namespace nat64

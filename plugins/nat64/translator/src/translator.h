@@ -1,0 +1,116 @@
+// The translator core (RFC 7915): one packet in, zero or more packets out, no I/O, no
+// allocation, no locks. A Translator is one worker's context: its scratch buffers, ICMP rate
+// limiter, IPv4 ID generator and counters belong to the thread that calls process().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "address_mapper.h"
+#include "config.h"
+#include "counters.h"
+#include "packet_view.h"
+
+namespace nat64 {
+
+struct TranslatorSettings {
+  UdpCksumMode udp_cksum_mode = UdpCksumMode::drop;
+  uint32_t offlink_mtu = 1280;  // RFC 7915 "lowest-ipv6-mtu"
+  uint32_t tun_mtu = 1500;      // updated by the caller whenever the TUN MTU changes
+  uint32_t icmp_rate = 1000;    // generated ICMP errors per second (0: none)
+  uint32_t icmp_burst = 50;
+  LogFlags log;
+  static TranslatorSettings from(const Config& c);
+};
+
+// One output packet: `head` (rebuilt headers, in translator scratch) followed by `body`
+// (usually the untouched payload, in the input buffer). Write both back to back.
+struct OutPacket {
+  const uint8_t* head = nullptr;
+  uint32_t head_len = 0;
+  const uint8_t* body = nullptr;
+  uint32_t body_len = 0;
+  bool ipv6 = false;
+  uint32_t size() const { return head_len + body_len; }
+};
+
+// Per-packet log lines (tayga.conf `log`), only called for the enabled kinds.
+class PacketLogger {
+ public:
+  virtual ~PacketLogger() = default;
+  // kind: "DROP", "REJECT", "ICMP", "SELF"
+  virtual void packet(std::string_view kind, bool ipv6, const uint8_t* pkt, size_t len, std::string_view reason) = 0;
+  virtual void pool(PoolEvent ev, V4 v4, const V6& v6) = 0;
+};
+
+class Translator {
+ public:
+  // 54 fragments cover a 65535-byte IPv4 packet at the smallest lowest-ipv6-mtu (1280).
+  static constexpr size_t kMaxOut = 64;
+
+  Translator(AddressMapper& map, Counters& counters, const TranslatorSettings& s);
+
+  // Translates one packet read from the TUN (IPv4 or IPv6 as the packet-info header says).
+  // The buffer may be modified (transport checksums are updated in place). The result stays
+  // valid until the next call.
+  std::span<const OutPacket> process(uint8_t* pkt, size_t len, bool ipv6, int64_t now_ms);
+  // The same for a frame as read from the TUN: packet-information header, then the packet.
+  // A read that filled the whole buffer (len == buf_size) was cut short and is dropped.
+  std::span<const OutPacket> process_frame(uint8_t* frame, size_t len, size_t buf_size, int64_t now_ms);
+
+  TranslatorSettings& settings() { return s_; }
+  void set_logger(PacketLogger* l) { logger_ = l; }
+
+ private:
+  // Direction handlers.
+  void from_v4(uint8_t* pkt, size_t len, bool hairpin);
+  void from_v6(uint8_t* pkt, size_t len);
+  void v4_data(V4View& h, bool hairpin);
+  void v6_data(V6View& h);
+  void v4_icmp_error(V4View& h);
+  void v6_icmp_error(V6View& h);
+  void v4_to_self(V4View& h);
+  void v6_to_self(V6View& h);
+
+  // Inner packet of an ICMP error, translated into `out`; returns bytes written or 0 to drop.
+  uint32_t inner_4to6(uint8_t* in, uint32_t len, uint8_t* out, uint32_t room);
+  uint32_t inner_6to4(uint8_t* in, uint32_t len, uint8_t* out, uint32_t room);
+
+  // Errors the translator generates itself, sent back to the packet's source.
+  void icmp4_error(const V4View& h, uint8_t type, uint8_t code, uint32_t rest);
+  void icmp6_error(const V6View& h, uint8_t type, uint8_t code, uint32_t rest);
+  bool rate_ok();
+
+  void drop(DropReason r, bool ipv6, const uint8_t* p, size_t len);
+  void reject(DropReason r, bool ipv6, const uint8_t* p, size_t len);
+  void log_pool(PoolEvent ev, V4 v4, const V6& v6);
+
+  uint8_t* scratch(size_t n);
+  void emit(const uint8_t* head, uint32_t head_len, const uint8_t* body, uint32_t body_len, bool ipv6);
+  uint16_t next_id();
+  int64_t now_s() const { return now_ms_ / 1000; }
+
+  AddressMapper& map_;
+  Counters& c_;
+  TranslatorSettings s_;
+  PacketLogger* logger_ = nullptr;
+  int64_t now_ms_ = 0;
+  // Second half of a hairpin (RFC 7757 §4): the IPv4 form goes back to IPv6, the addresses on
+  // the original sender's side take their RFC 6052 form and the TTL is not decremented again.
+  bool hairpin_pass_ = false;
+
+  std::array<OutPacket, kMaxOut> out_{};
+  size_t nout_ = 0;
+  alignas(16) std::array<uint8_t, 16384> scratch_{};
+  size_t scratch_used_ = 0;
+  // A hairpinned packet is rebuilt as IPv4 here, then translated back to IPv6.
+  alignas(16) std::array<uint8_t, 65536 + 64> hairpin_buf_{};
+
+  uint32_t id_state_;
+  int64_t tokens_ = 0;  // rate limiter, in thousandths of a token
+  int64_t tokens_at_ms_ = 0;
+};
+
+}  // namespace nat64
