@@ -88,4 +88,7 @@ ${entries}  };
 ")
   add_library(coredns_plugin_table STATIC ${out})
   target_link_libraries(coredns_plugin_table PUBLIC coredns_core ${libs})
+  # The core builds configurations from the table, and the table points into plugins that use
+  # the core: a cycle of static libraries, which CMake resolves by repeating them on the link line.
+  target_link_libraries(coredns_core INTERFACE coredns_plugin_table)
 endfunction()

@@ -1,5 +1,8 @@
 #include "core/async/loop.h"
 
+#include <mutex>
+#include <vector>
+
 namespace coredns::async {
 namespace {
 
@@ -15,7 +18,60 @@ struct TimerState {
   std::function<void()> fn;
 };
 
+struct ControlQueue {
+  std::mutex mu;
+  uv_async_t* async = nullptr;
+  std::vector<std::function<void()>> items;
+};
+
+ControlQueue& control_queue() {
+  static ControlQueue q;
+  return q;
+}
+
+void drain_control_queue(uv_async_t*) {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(control_queue().mu);
+    batch.swap(control_queue().items);
+  }
+  for (auto& fn : batch) fn();
+}
+
 }  // namespace
+
+void open_control_loop() {
+  auto& q = control_queue();
+  std::lock_guard<std::mutex> lock(q.mu);
+  if (q.async) return;
+  q.async = new uv_async_t;
+  uv_async_init(uv_default_loop(), q.async, drain_control_queue);
+}
+
+void close_control_loop() {
+  auto& q = control_queue();
+  uv_async_t* a = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(q.mu);
+    a = q.async;
+    q.async = nullptr;
+  }
+  if (a) close_and_delete(a);
+  drain_control_queue(nullptr);
+}
+
+void post_to_control_loop(std::function<void()> fn) {
+  auto& q = control_queue();
+  {
+    std::lock_guard<std::mutex> lock(q.mu);
+    if (q.async) {
+      q.items.push_back(std::move(fn));
+      uv_async_send(q.async);
+      return;
+    }
+  }
+  fn();
+}
 
 uv_loop_t* current_loop() { return tls_loop ? tls_loop : uv_default_loop(); }
 void set_current_loop(uv_loop_t* loop) { tls_loop = loop; }

@@ -13,6 +13,14 @@ namespace coredns::async {
 uv_loop_t* current_loop();
 void set_current_loop(uv_loop_t* loop);
 
+// The control loop: the main thread's loop, where lifecycle callbacks, reloads and process-level
+// timers run. open_control_loop() is called once by the process before workers start;
+// post_to_control_loop() runs `fn` there from any thread, or right away on the calling thread
+// when the control loop is not (or no longer) running.
+void open_control_loop();
+void close_control_loop();
+void post_to_control_loop(std::function<void()> fn);
+
 // Suspends the coroutine for `d` on the current loop.
 class Sleep {
  public:

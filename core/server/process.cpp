@@ -9,6 +9,7 @@
 
 #include "core/async/loop.h"
 #include "core/async/worker_id.h"
+#include "core/metrics/metrics.h"
 #include "core/server/cpu.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -28,6 +29,14 @@ void print_stderr(const std::string& text) {
   std::string line = text + "\n";
   if (::write(STDERR_FILENO, line.data(), line.size()) < 0) {
   }
+}
+
+metrics::Counter& reload_failures() {
+  static metrics::Counter& c =
+      metrics::Registry::global()
+          .counter("coredns_reload_failed_total", "Counter of the number of failed reload attempts.", {})
+          .with({});
+  return c;
 }
 
 }  // namespace
@@ -89,6 +98,7 @@ int Process::run(const StartOptions& options) {
   const int n = worker_threads();
   async::set_worker_count(n);
   async::set_current_loop(uv_default_loop());
+  async::open_control_loop();
   std::shared_ptr<Instance> inst;
   std::map<std::string, std::vector<SocketPair>> fresh;
   try {
@@ -112,6 +122,8 @@ int Process::run(const StartOptions& options) {
     for (const auto& line : options_.version_lines) print_stdout(line);
   install_signals();
   uv_run(control_loop(), UV_RUN_DEFAULT);
+  workers_.clear();
+  current_.reset();
   log::flush_thread();
   return exit_code_;
 }
@@ -128,6 +140,7 @@ std::optional<std::string> Process::reload(const CorefileInput& input) {
     fresh = open_sockets(*next);
   } catch (const ConfigError& e) {
     Lifecycle::run(old->lifecycle().restart_failed);
+    reload_failures().inc();
     log::error(fmt::format("Restart failed: {}", e.what()));
     return std::string(e.what());
   }
@@ -208,6 +221,7 @@ void Process::shutdown(int signum) {
   const auto grace = signum == SIGTERM ? std::chrono::milliseconds(kGracefulStop)
                                        : std::chrono::milliseconds(0);
   for (auto& w : workers_) w->stop(grace);
+  async::close_control_loop();
   // Whatever plugins left open on this loop is closed so that run() returns.
   uv_walk(
       control_loop(),

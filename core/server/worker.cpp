@@ -114,6 +114,8 @@ void Worker::adopt(std::shared_ptr<Instance> instance, std::map<std::string, Soc
 
 void Worker::release(InstanceRef* ref) {
   Lifecycle::run(ref->instance->lifecycle().worker_stop);
+  // The configuration is destroyed on the control loop, like the rest of its life.
+  async::post_to_control_loop([instance = std::move(ref->instance)]() mutable { instance.reset(); });
   delete ref;
 }
 

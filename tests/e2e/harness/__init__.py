@@ -2,11 +2,11 @@
 query them with real clients. Every process a test starts is stopped by the test."""
 
 from .ports import free_port
-from .process import CoreDNS, coredns_bin
+from .process import CoreDNS, coredns_bin, compiled_plugins, rss_kib, run_coredns
 from .upstream import Nsd, Unbound, zone_file
 from .client import dig, kdig, query, raw_udp, raw_tcp, make_query
 
 __all__ = [
-    "free_port", "CoreDNS", "coredns_bin", "Nsd", "Unbound", "zone_file",
+    "free_port", "CoreDNS", "coredns_bin", "compiled_plugins", "rss_kib", "run_coredns", "Nsd", "Unbound", "zone_file",
     "dig", "kdig", "query", "raw_udp", "raw_tcp", "make_query",
 ]

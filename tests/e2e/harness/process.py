@@ -55,9 +55,9 @@ class CoreDNS:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w") as f:
                 f.write(text)
+        # The Corefile is ./Corefile in the server's working directory, as CoreDNS finds it by
+        # default, so messages name it "Corefile" like the spec's examples.
         self.args = list(args)
-        if corefile is not None and not any(a.lstrip("-").startswith("conf") for a in self.args):
-            self.args = ["-conf", self.corefile_path] + self.args
         self.env = dict(os.environ, **(env or {}))
         self.wait = wait
         self.stdin = stdin
@@ -164,3 +164,18 @@ def run_coredns(args, cwd=None, timeout=10, stdin=None, env=None):
 def _free_port():
     from .ports import free_port
     return free_port()
+
+
+def compiled_plugins():
+    """The plugin names this coredns build lists with -plugins."""
+    out = subprocess.run([coredns_bin(), "-plugins"], capture_output=True, text=True).stdout
+    return {l for l in out.splitlines() if l}
+
+
+def rss_kib(pid):
+    """Resident set size of a process, in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
