@@ -112,6 +112,9 @@ class CoreDNS:
         if self.proc:
             self._out.join(2)
             self._err.join(2)
+            # Under ASan/UBSan a report on stderr is a failure even if the test's checks passed.
+            reports = [l for l in self.stderr() if "Sanitizer" in l or "runtime error:" in l]
+            assert not reports, "sanitizer report:\n" + "\n".join(self.stderr())
         return self.proc.returncode if self.proc else None
 
     def signal(self, sig):
