@@ -37,7 +37,10 @@ EventLoop::EventLoop(const Config& cfg, AddressMapper& map, int tun_fd, int sign
   const LogFlags& l = cfg.log;
   if (l.drop || l.reject || l.icmp || l.self || l.dyn) tr_->set_logger(&logger_);
   published_.tun_mtu = tun_mtu;
-  if (DynamicPool* p = map_.pool()) published_.pool_size = p->capacity();
+  if (DynamicPool* p = map_.pool()) {
+    published_.pool_size = p->capacity();
+    if (p->last_saved() == 0) p->mark_saved(now_ms() / 1000);  // nothing to write yet
+  }
 }
 
 void EventLoop::write_out(std::span<const OutPacket> out) {
@@ -111,9 +114,11 @@ void EventLoop::tick(int64_t now, bool force) {
     p->maintain(now / 1000, [dyn](PoolEvent ev, const Lease& l) {
       if (dyn) log_info("DYN: {} {} <-> {}", pool_event_name(ev), format_v4(l.v4), format_v6(l.v6));
     });
-    if (p->dirty()) save_dynamic_map("new assignment");
-    else if (now / 1000 - p->last_saved() > kForcedSaveS) save_dynamic_map("periodic");
+    if (now / 1000 - p->last_saved() > kForcedSaveS) save_dynamic_map("periodic");
   }
+  // New leases reach the disk within a second (Tayga: up to 45 s), so a kill -9 loses none
+  // that a client has already used for long.
+  if (p && p->dirty() && now / 1000 > p->last_saved()) save_dynamic_map("new assignment");
   if (p) {
     published_.pool_active = p->active_count();
     published_.pool_dormant = p->dormant_count();

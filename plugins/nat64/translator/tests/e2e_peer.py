@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Traffic endpoints for the nat64 namespace tests, run inside a namespace with `ip netns exec`.
+
+serve-tcp ADDR PORT      echo server; each reply is "<peer address>|" + the data received
+serve-udp ADDR PORT      the same for UDP datagrams
+tcp ADDR PORT MSG        connect, send MSG, print the reply
+udp ADDR PORT SIZE       send one datagram of SIZE bytes, print "<peer>|<size>|<ok>" of the reply
+udp-refused ADDR PORT    send a datagram to a closed port, print "refused" on ICMP unreachable
+ping ADDR [HOPS [SIZE]]  one ICMP/ICMPv6 echo (raw socket, no ping binary needed); prints
+                         "reply FROM", "exceeded FROM", "toobig FROM MTU", "unreach FROM TYPE/CODE"
+                         or "timeout"
+"""
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def serve_tcp(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(16)
+    print("ready", flush=True)
+    while True:
+        c, peer = s.accept()
+        with c:
+            c.settimeout(5)
+            data = b""
+            try:
+                while not data.endswith(b"\n"):
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            c.sendall(peer[0].encode() + b"|" + data)
+
+
+def serve_udp(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    print("ready", flush=True)
+    while True:
+        data, peer = s.recvfrom(65536)
+        s.sendto(peer[0].encode() + b"|" + data, peer)
+
+
+def tcp(addr, port, msg):
+    with socket.create_connection((addr, port), timeout=5) as c:
+        c.sendall(msg.encode() + b"\n")
+        reply = b""
+        while True:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    print(reply.decode().strip())
+
+
+def udp(addr, port, size):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(5)
+    payload = bytes(i % 251 for i in range(size))
+    s.sendto(payload, (addr, port))
+    data, _ = s.recvfrom(70000)
+    peer, _, echoed = data.partition(b"|")
+    print(f"{peer.decode()}|{len(echoed)}|{echoed == payload}")
+
+
+def udp_refused(addr, port):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(5)
+    s.connect((addr, port))
+    s.send(b"anyone there?")
+    try:
+        s.recv(100)
+        print("answered")
+    except ConnectionRefusedError:
+        print("refused")
+    except socket.timeout:
+        print("timeout")
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ping(addr, hops=64, size=56):
+    v6 = ":" in addr
+    ident = os.getpid() & 0xFFFF
+    if v6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, hops)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DONTFRAG, 1)
+        # The kernel computes the ICMPv6 checksum of raw ICMPv6 sockets.
+        pkt = struct.pack("!BBHHH", 128, 0, 0, ident, 1) + bytes(size)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, hops)
+        body = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + bytes(size)
+        pkt = body[:2] + struct.pack("!H", checksum(body)) + body[4:]
+    s.sendto(pkt, (addr, 0))
+    deadline = time.time() + 3
+    while time.time() < deadline:
+        r, _, _ = select.select([s], [], [], deadline - time.time())
+        if not r:
+            break
+        data, peer = s.recvfrom(65536)
+        if not v6:
+            data = data[(data[0] & 15) * 4:]  # raw IPv4 sockets include the IP header
+        t, c = data[0], data[1]
+        if v6:
+            if t == 129 and struct.unpack("!H", data[4:6])[0] == ident:
+                return print(f"reply {peer[0]}")
+            inner_id = struct.unpack("!H", data[52:54])[0] if len(data) >= 54 else -1
+            if t in (1, 2, 3) and inner_id == ident:
+                if t == 2:
+                    return print(f"toobig {peer[0]} {struct.unpack('!I', data[4:8])[0]}")
+                if t == 3:
+                    return print(f"exceeded {peer[0]}")
+                return print(f"unreach {peer[0]} {t}/{c}")
+        else:
+            if t == 0 and struct.unpack("!H", data[4:6])[0] == ident:
+                return print(f"reply {peer[0]}")
+            if t in (3, 11) and len(data) >= 28:
+                inner = data[8:]
+                ihl = (inner[0] & 15) * 4
+                if len(inner) >= ihl + 6 and struct.unpack("!H", inner[ihl + 4:ihl + 6])[0] == ident:
+                    if t == 11:
+                        return print(f"exceeded {peer[0]}")
+                    return print(f"unreach {peer[0]} {t}/{c}")
+    print("timeout")
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "serve-tcp":
+        serve_tcp(args[0], int(args[1]))
+    elif cmd == "serve-udp":
+        serve_udp(args[0], int(args[1]))
+    elif cmd == "tcp":
+        tcp(args[0], int(args[1]), args[2])
+    elif cmd == "udp":
+        udp(args[0], int(args[1]), int(args[2]))
+    elif cmd == "udp-refused":
+        udp_refused(args[0], int(args[1]))
+    elif cmd == "ping":
+        ping(args[0], *(int(a) for a in args[1:]))
+    else:
+        sys.exit(f"unknown command {cmd}")
