@@ -1,0 +1,136 @@
+#!/usr/bin/python3
+"""DNS benchmarks: coredns-cpp against a peer (unbound) measured in the same run.
+
+    tools/bench/dnsbench.py whoami [--seconds 10] [--workers 1,2]
+
+For each worker count it starts coredns and unbound with the same number of threads, runs
+dnsperf with the same client settings against each in turn, and reports QPS, server CPU
+microseconds per query (user+system time of the server process over the run, divided by the
+queries answered), p99 latency at a fixed rate, and RSS. Workloads are registered in WORKLOADS;
+each describes the coredns Corefile, the unbound config, the query file and any upstream.
+
+CPU per query is the figure to compare: on a 2-core machine dnsperf competes with the server for
+CPU, so QPS says as much about the client as about the server.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "e2e"))
+
+from harness import CoreDNS, Unbound, free_port  # noqa: E402
+from harness.process import rss_kib  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
+    cmd = ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", qfile, "-l", str(seconds),
+           "-c", str(clients), "-q", str(outstanding), "-t", "2", "-T", "1"]
+    if rate:
+        cmd += ["-Q", str(rate)]
+    if rate:
+        cmd += ["-v"]  # per-query latencies for the percentile
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    completed = int(re.search(r"Queries completed:\s+(\d+)", out).group(1))
+    lost = int(re.search(r"Queries lost:\s+(\d+)", out).group(1))
+    qps = float(re.search(r"Queries per second:\s+([\d.]+)", out).group(1))
+    p99 = None
+    if rate:
+        lat = sorted(float(m) for m in re.findall(r"^> \S+ .* ([\d.]+)$", out, re.M))
+        if lat:
+            p99 = lat[int(len(lat) * 0.99) - 1] * 1000.0
+    return {"completed": completed, "lost": lost, "qps": qps, "p99_ms": p99}
+
+
+def measure(pid, port, qfile, seconds, rate):
+    dnsperf(port, qfile, 1)  # warm-up: caches, connections, page faults
+    c0 = cpu_seconds(pid)
+    r = dnsperf(port, qfile, seconds)
+    c1 = cpu_seconds(pid)
+    r["cpu_us_per_query"] = (c1 - c0) * 1e6 / max(r["completed"], 1)
+    r["rss_kib"] = rss_kib(pid)
+    if rate:
+        r["p99_ms"] = dnsperf(port, qfile, min(seconds, 5), rate=rate)["p99_ms"]
+    return r
+
+
+# ---- workloads ---------------------------------------------------------------------------
+
+def whoami_workload(tmp):
+    """coredns answers with whoami; unbound answers the same name from local-data."""
+    qfile = os.path.join(tmp, "whoami.txt")
+    with open(qfile, "w") as f:
+        f.write("bench.example. A\n")
+    corefile = ".:{port} {\n    whoami\n}\n"
+    unbound = ('  local-zone: "example." static\n'
+               '  local-data: "bench.example. 0 IN A 127.0.0.1"\n')
+    return {"corefile": corefile, "unbound": unbound, "qfile": qfile, "upstream": None}
+
+
+WORKLOADS = {"whoami": whoami_workload}
+
+
+def run(workload, seconds, workers, rate):
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        w = WORKLOADS[workload](tmp)
+        try:
+            for n in workers:
+                env = {"COREDNS_WORKERS": str(n)}
+                with CoreDNS(w["corefile"], args=["-quiet"], env=env) as c:
+                    rows.append(("coredns-cpp", n, measure(c.proc.pid, c.port, w["qfile"], seconds, rate)))
+                with Unbound("server:\n" + w["unbound"], threads=n) as u:
+                    rows.append(("unbound", n, measure(u.proc.pid, u.port, w["qfile"], seconds, rate)))
+        finally:
+            if w.get("upstream"):
+                w["upstream"].stop()
+    return rows
+
+
+def report(workload, rows):
+    print(f"\nworkload: {workload}")
+    print(f"{'server':<12} {'threads':>7} {'QPS':>10} {'CPU us/q':>9} {'p99 ms':>8} {'lost':>6} {'RSS MiB':>8}")
+    for name, n, r in rows:
+        p99 = f"{r['p99_ms']:.3f}" if r.get("p99_ms") is not None else "-"
+        print(f"{name:<12} {n:>7} {r['qps']:>10.0f} {r['cpu_us_per_query']:>9.2f} {p99:>8} "
+              f"{r['lost']:>6} {r['rss_kib'] / 1024:>8.1f}")
+    by = {(name, n): r for name, n, r in rows}
+    for n in sorted({n for _, n, _ in rows}):
+        a, b = by.get(("coredns-cpp", n)), by.get(("unbound", n))
+        if a and b:
+            print(f"threads={n}: coredns-cpp CPU/query = {a['cpu_us_per_query'] / b['cpu_us_per_query']:.2f} x unbound's; "
+                  f"QPS = {a['qps'] / b['qps']:.2f} x unbound's")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("workload", choices=sorted(WORKLOADS))
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--rate", type=int, default=10000, help="fixed rate for the p99 (0: skip)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs; the median row is reported")
+    args = ap.parse_args()
+    workers = [int(x) for x in args.workers.split(",")]
+    runs = [run(args.workload, args.seconds, workers, args.rate or None) for _ in range(args.repeat)]
+    if args.repeat > 1:
+        merged = []
+        for i, (name, n, _) in enumerate(runs[0]):
+            cands = sorted((r[i][2] for r in runs), key=lambda x: x["cpu_us_per_query"])
+            merged.append((name, n, cands[len(cands) // 2]))
+        runs = [merged]
+    report(args.workload, runs[0])
+
+
+if __name__ == "__main__":
+    main()
