@@ -29,9 +29,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
+    """(user, system) CPU seconds of a process so far."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+    return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
 
 
 def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
@@ -55,10 +56,13 @@ def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
 
 def measure(pid, port, qfile, seconds, rate):
     dnsperf(port, qfile, 1)  # warm-up: caches, connections, page faults
-    c0 = cpu_seconds(pid)
+    u0, s0 = cpu_seconds(pid)
     r = dnsperf(port, qfile, seconds)
-    c1 = cpu_seconds(pid)
-    r["cpu_us_per_query"] = (c1 - c0) * 1e6 / max(r["completed"], 1)
+    u1, s1 = cpu_seconds(pid)
+    n = max(r["completed"], 1)
+    r["user_us_per_query"] = (u1 - u0) * 1e6 / n
+    r["sys_us_per_query"] = (s1 - s0) * 1e6 / n
+    r["cpu_us_per_query"] = r["user_us_per_query"] + r["sys_us_per_query"]
     r["rss_kib"] = rss_kib(pid)
     if rate:
         r["p99_ms"] = dnsperf(port, qfile, min(seconds, 5), rate=rate)["p99_ms"]
@@ -100,16 +104,19 @@ def run(workload, seconds, workers, rate):
 
 def report(workload, rows):
     print(f"\nworkload: {workload}")
-    print(f"{'server':<12} {'threads':>7} {'QPS':>10} {'CPU us/q':>9} {'p99 ms':>8} {'lost':>6} {'RSS MiB':>8}")
+    print(f"{'server':<12} {'threads':>7} {'QPS':>10} {'CPU us/q':>9} {'user':>6} {'sys':>6} "
+          f"{'p99 ms':>8} {'lost':>6} {'RSS MiB':>8}")
     for name, n, r in rows:
         p99 = f"{r['p99_ms']:.3f}" if r.get("p99_ms") is not None else "-"
-        print(f"{name:<12} {n:>7} {r['qps']:>10.0f} {r['cpu_us_per_query']:>9.2f} {p99:>8} "
+        print(f"{name:<12} {n:>7} {r['qps']:>10.0f} {r['cpu_us_per_query']:>9.2f} "
+              f"{r['user_us_per_query']:>6.2f} {r['sys_us_per_query']:>6.2f} {p99:>8} "
               f"{r['lost']:>6} {r['rss_kib'] / 1024:>8.1f}")
     by = {(name, n): r for name, n, r in rows}
     for n in sorted({n for _, n, _ in rows}):
         a, b = by.get(("coredns-cpp", n)), by.get(("unbound", n))
         if a and b:
-            print(f"threads={n}: coredns-cpp CPU/query = {a['cpu_us_per_query'] / b['cpu_us_per_query']:.2f} x unbound's; "
+            print(f"threads={n}: coredns-cpp CPU/query = {a['cpu_us_per_query'] / b['cpu_us_per_query']:.2f} x unbound's "
+                  f"(user {a['user_us_per_query'] / max(b['user_us_per_query'], 1e-9):.2f} x); "
                   f"QPS = {a['qps'] / b['qps']:.2f} x unbound's")
 
 
