@@ -148,7 +148,13 @@ size_t MessageBuilder::find_suffix(std::span<const uint8_t> suffix) const {
 void MessageBuilder::write_name(const Name& name, bool compress) {
   uncompressed_ += name.size();
   auto wire = name.wire();
+  // This name's labels become compression targets only once the name is complete: until then
+  // its first labels are followed by nothing, and matching a suffix against them would read
+  // past the end of the output ("a.a.": found by tests/fuzz/dns_message).
+  uint16_t fresh[kMaxNameLength / 2 + 1];
+  size_t fresh_count = 0;
   size_t off = 0;
+  bool pointer = false;
   while (wire[off] != 0) {
     auto suffix = wire.subspan(off);
     if (compress) {
@@ -157,15 +163,17 @@ void MessageBuilder::write_name(const Name& name, bool compress) {
         size_t at = out_.size();
         out_.resize(at + 2);
         store16(&out_[at], static_cast<uint16_t>(0xC000 | target));
-        return;
+        pointer = true;
+        break;
       }
     }
-    if (out_.size() < 0x3FFF && target_count_ < kMaxTargets)
-      targets_[target_count_++] = static_cast<uint16_t>(out_.size());
+    if (out_.size() < 0x3FFF) fresh[fresh_count++] = static_cast<uint16_t>(out_.size());
     out_.insert(out_.end(), wire.begin() + off, wire.begin() + off + wire[off] + 1);
     off += wire[off] + 1;
   }
-  out_.push_back(0);
+  if (!pointer) out_.push_back(0);
+  for (size_t i = 0; i < fresh_count && target_count_ < kMaxTargets; ++i)
+    targets_[target_count_++] = fresh[i];
 }
 
 }  // namespace coredns::dns

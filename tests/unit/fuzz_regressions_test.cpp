@@ -1,0 +1,75 @@
+// Reproducers for what tools/fuzz.sh found (tests/fuzz/), minimised by hand. Each case names the
+// target and the invariant it broke.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/dns/builder.h"
+#include "core/dns/message.h"
+#include "core/dns/name.h"
+#include "core/dns/scrub.h"
+
+using namespace coredns;
+
+// dns_message: "owner name of a validated record unreadable". The answer's owner is a pointer
+// back into the header (offset 0, the ID's first byte 0x20 read as a 32-byte label), whose label
+// runs past the last record into trailing bytes. parse() read names in the whole buffer but
+// bytes() ends at the last record, so the validated view held a name that read_name on bytes()
+// rejects: copy_record wrote the root instead, and the scrub's fast path cut the trailing bytes
+// and sent the client a message whose owner name runs off its end.
+TEST_CASE("fuzz: a name may not read past the last record into trailing bytes") {
+  std::vector<uint8_t> msg = {
+      0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,  // ID 0x2000, AN=1
+      0xC0, 0x00,                                                              // owner: -> 0
+      0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,              // A IN 0, rdlen 0
+      'x',  'x',  'x',  'x',  'x',  'x',  'x',  'x',  'x',                     // trailing bytes
+      0x00};                                                                   // ... root label
+  dns::MessageView v;
+  const auto err = v.parse(msg);
+  if (err == dns::MessageView::Error::none) {
+    // Whatever the view accepted must be readable through the view's own bytes.
+    for (const auto& rr : v.records(dns::Section::answer)) {
+      dns::Name owner;
+      CHECK(dns::read_name(v.bytes(), rr.offset, &owner) != dns::kBadOffset);
+    }
+  } else {
+    CHECK(err == dns::MessageView::Error::bad_record);
+  }
+
+  // The same name without the trailing bytes is simply malformed.
+  dns::MessageView trimmed;
+  CHECK(trimmed.parse(std::span<const uint8_t>(msg).first(24)) ==
+        dns::MessageView::Error::bad_record);
+}
+
+// dns_message: heap-buffer-overflow in MessageBuilder::find_suffix. write_name made each label a
+// compression target before the name was complete, so for a name whose next label repeats the
+// previous one ("a.a.", and every reverse name like 1.1.168.192.in-addr.arpa.) the suffix search
+// walked off the end of the output. With stale bytes past the end (a reused vector) it even
+// matched and wrote a pointer into the name itself, a loop no reader accepts.
+TEST_CASE("fuzz: compression never points into the name being written") {
+  for (const char* text : {"a.a.", "1.1.168.192.in-addr.arpa.", "ns.ns.example.org.",
+                           "x.x.x.x.x.", "www.example.org."}) {
+    dns::Name qname;
+    REQUIRE(dns::Name::from_text(text, qname));
+    std::vector<uint8_t> out(512, 0);  // stale zeros past the end, as in a reused buffer
+    dns::Header h;
+    h.id = 1;
+    dns::MessageBuilder b(out, h);
+    b.add_question(qname, 12, 1);
+    b.add_name_record(dns::Section::answer, qname, 12, 1, 60, qname);
+    b.finish();
+    dns::MessageView v;
+    INFO(text);
+    REQUIRE(v.parse(out) == dns::MessageView::Error::none);
+    CHECK(v.question_name() == qname);
+    for (const auto& rr : v.records(dns::Section::answer)) {
+      dns::Name owner, target;
+      CHECK(dns::read_name(v.bytes(), rr.offset, &owner) != dns::kBadOffset);
+      CHECK(owner == qname);
+      CHECK(dns::read_name(v.bytes(), rr.rdata_offset, &target) != dns::kBadOffset);
+      CHECK(target == qname);
+    }
+  }
+}
