@@ -76,6 +76,18 @@ std::unique_ptr<Request> Request::derive(const dns::Name& qname, uint16_t qtype)
   b.finish();
   auto r = std::make_unique<Request>(out, transport_, remote_, local_, server_);
   r->depth_ = depth_ + 1;
+  r->keeper_ = keeper_;
+  return r;
+}
+
+std::unique_ptr<Request> Request::with_flags(uint16_t flags) const {
+  auto r = std::make_unique<Request>(msg_.bytes(), transport_, remote_, local_, server_);
+  dns::Header h = r->msg_.header();
+  h.set(flags);
+  h.write(r->bytes_.data());
+  r->msg_.parse(r->bytes_);
+  r->depth_ = depth_;
+  r->keeper_ = keeper_;
   return r;
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/async/task.h"
@@ -18,6 +19,43 @@ namespace coredns {
 class Server;
 
 enum class Transport : uint8_t { udp, tcp };
+
+// What keeps the configuration a query runs on alive: the worker's hold on it. Work a plugin
+// starts in the background for a query (cache's prefetch) takes a hold too, so that a reload
+// waits for it as for a query in flight. Used on the worker thread that serves the query.
+class ConfigKeeper {
+ public:
+  virtual void enter() = 0;
+  virtual void leave() = 0;
+
+ protected:
+  ~ConfigKeeper() = default;
+};
+
+// A hold on a configuration (see ConfigKeeper); empty when the query has no keeper (tests).
+class ConfigHold {
+ public:
+  ConfigHold() = default;
+  explicit ConfigHold(ConfigKeeper* k) : keeper_(k) {
+    if (keeper_) keeper_->enter();
+  }
+  ConfigHold(ConfigHold&& o) noexcept : keeper_(o.keeper_) { o.keeper_ = nullptr; }
+  ConfigHold& operator=(ConfigHold&& o) noexcept {
+    if (this != &o) {
+      reset();
+      keeper_ = o.keeper_;
+      o.keeper_ = nullptr;
+    }
+    return *this;
+  }
+  ~ConfigHold() { reset(); }
+  void reset() {
+    if (keeper_) std::exchange(keeper_, nullptr)->leave();
+  }
+
+ private:
+  ConfigKeeper* keeper_ = nullptr;
+};
 
 // A socket address with IPv4-mapped IPv6 addresses shown as IPv4, as Go (and so CoreDNS) does.
 struct Endpoint {
@@ -48,6 +86,9 @@ class Request {
   // issue a lookup of their own through the chain (dns64's A query, as CoreDNS's upstream).
   // Its depth is one more than this one's.
   std::unique_ptr<Request> derive(const dns::Name& qname, uint16_t qtype) const;
+  // A copy of this request with header flags added (same question, OPT, transport, endpoints
+  // and depth), for a plugin that passes on a changed query, as cache sets AD upstream.
+  std::unique_ptr<Request> with_flags(uint16_t flags) const;
 
   const dns::MessageView& msg() const { return msg_; }
   std::span<const uint8_t> wire() const { return msg_.bytes(); }
@@ -73,6 +114,11 @@ class Request {
   // How many derive() steps led here; plugins refuse to re-enter beyond a small bound.
   int depth() const { return depth_; }
 
+  // Keeps this query's configuration alive for background work (see ConfigKeeper).
+  ConfigHold hold_config() const { return ConfigHold(keeper_); }
+  // For the endpoints: who holds the configuration this query runs on.
+  void set_keeper(ConfigKeeper* keeper) { keeper_ = keeper; }
+
  private:
   void init_from_bytes();
 
@@ -84,6 +130,7 @@ class Request {
   Endpoint remote_;
   Endpoint local_;
   const Server* server_;
+  ConfigKeeper* keeper_ = nullptr;
   int depth_ = 0;
 };
 

@@ -129,6 +129,7 @@ class TcpConnection {
   static async::detail::Detached run(TcpConnection* c, InstanceRef* ref, const Server* server,
                                      std::span<const uint8_t> raw) {
     Request req(raw, Transport::tcp, c->remote_, c->local_, server);
+    req.set_keeper(ref);
     Response resp;
     try {
       resp = co_await server->serve(req);

@@ -54,6 +54,7 @@ struct UdpQuery {
                                      std::span<const uint8_t> raw, Endpoint remote,
                                      UdpEndpoint::Arrival from) {
     Request req(raw, Transport::udp, remote, from.local, server);
+    req.set_keeper(ref);
     Response resp;
     try {
       resp = co_await server->serve(req);

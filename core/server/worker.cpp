@@ -99,7 +99,7 @@ void Worker::adopt(std::shared_ptr<Instance> instance, std::map<std::string, Soc
       if (pair.udp_fd >= 0) udp_[key] = std::make_unique<UdpEndpoint>(*this, pair.udp_fd);
       if (pair.tcp_fd >= 0) tcp_[key] = std::make_unique<TcpEndpoint>(*this, pair.tcp_fd);
     }
-    auto* ref = new InstanceRef{std::move(instance), this, 0, false};
+    auto* ref = new InstanceRef(std::move(instance), this);
     Lifecycle::run(ref->instance->lifecycle().worker_start);
     InstanceRef* old = current_;
     current_ = ref;

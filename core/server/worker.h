@@ -22,14 +22,17 @@ class TcpEndpoint;
 // A worker's hold on one configuration. Queries count themselves in and out, so the worker can
 // let go of a replaced configuration once its last query finished, without any atomic on the
 // query path.
-struct InstanceRef {
+// Background work of plugins counts in the same way (ConfigKeeper).
+struct InstanceRef final : ConfigKeeper {
+  InstanceRef(std::shared_ptr<Instance> i, Worker* w) : instance(std::move(i)), worker(w) {}
+
   std::shared_ptr<Instance> instance;
   Worker* worker = nullptr;
   int inflight = 0;
   bool retired = false;
 
-  void enter() { ++inflight; }
-  void leave();
+  void enter() override { ++inflight; }
+  void leave() override;
 };
 
 // Sockets handed to a worker for one listen address.
