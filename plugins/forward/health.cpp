@@ -1,0 +1,76 @@
+#include "plugins/forward/health.h"
+
+#include "core/async/loop.h"
+#include "core/dns/message.h"
+#include "plugins/forward/transport.h"
+
+namespace coredns::plugins::forward {
+
+HealthLoop::HealthLoop(WorkerTransport& transport, size_t index)
+    : transport_(transport), index_(index) {}
+
+HealthLoop::~HealthLoop() {
+  stop();
+  transport_.shared().upstreams[index_]->end_check();
+}
+
+void HealthLoop::stop() {
+  if (pause_) {
+    uv_timer_stop(&pause_->handle);
+    async::close_and_delete(pause_);
+    pause_ = nullptr;
+  }
+  delete channel_;
+  channel_ = nullptr;
+}
+
+void HealthLoop::probe() {
+  const ForwardShared& shared = transport_.shared();
+  if (!channel_) {
+    ChannelOptions o;
+    o.upstream = &shared.upstreams[index_]->spec();
+    o.tcp = shared.config.force_tcp;
+    o.ignore_tc = true;  // any reply counts, a truncated one too
+    o.timeout = kProbeTimeout;
+    o.source = shared.config.source_address ? &*shared.config.source_address : nullptr;
+    // Not kept open: every probe goes out on a new socket, as CoreDNS's do.
+    channel_ = Channel::create(transport_, transport_.loop(), o);
+  }
+  if (!channel_) {
+    result = {};
+    result.status = ARES_ENOMEM;
+    complete();
+    return;
+  }
+  if (!channel_->send(shared.probe_query, this)) complete();
+}
+
+void HealthLoop::complete() {
+  if (transport_.stopping()) return;
+  const ForwardShared& shared = transport_.shared();
+  Upstream& up = *shared.upstreams[index_];
+  dns::MessageView view;
+  if (result.ok() && view.parse(result.reply) == dns::MessageView::Error::none) {
+    up.probe_succeeded(shared.config.max_fails);
+    transport_.health_done(index_);  // deletes this
+    return;
+  }
+  up.probe_failed(shared.config.max_fails);
+  if (!pause_) {
+    pause_ = new Pause{};
+    pause_->loop = this;
+    uv_timer_init(transport_.loop(), &pause_->handle);
+  }
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(shared.config.health_check).count();
+  uv_timer_start(
+      &pause_->handle,
+      [](uv_timer_t* t) {
+        HealthLoop* self = reinterpret_cast<Pause*>(t)->loop;
+        WorkerTransport& transport = self->transport_;
+        self->probe();
+        transport.drain();
+      },
+      static_cast<uint64_t>(ms), 0);
+}
+
+}  // namespace coredns::plugins::forward
