@@ -6,38 +6,32 @@
 #include <cctype>
 #include <fmt/format.h>
 
-#include "core/corefile/reverse_zones.h"
+#include "core/plugin/zones.h"
 #include "core/dns/types.h"
 #include "core/util/errno_text.h"
 #include "core/util/error.h"
 #include "core/util/go_quote.h"
+#include "core/util/go_strconv.h"
 #include "plugins/forward/to_address.h"
 
 namespace coredns::plugins::forward {
 namespace {
 
-// Go's strconv.Atoi / ParseUint error texts, which CoreDNS passes through unchanged.
-int64_t parse_int(std::string_view text, bool unsigned_only, const char* func) {
-  std::string_view digits = text;
-  bool negative = false;
-  if (!unsigned_only && !digits.empty() && (digits.front() == '-' || digits.front() == '+')) {
-    negative = digits.front() == '-';
-    digits.remove_prefix(1);
-  }
-  bool ok = !digits.empty() && digits.size() <= 18;
-  int64_t v = 0;
-  for (char c : digits) {
+// Go's strconv.ParseUint(text, 10, 32) with its error text, which CoreDNS passes through.
+uint32_t parse_uint32(std::string_view text) {
+  bool ok = !text.empty() && text.size() <= 10;
+  uint64_t v = 0;
+  for (char c : text) {
     if (c < '0' || c > '9') {
       ok = false;
       break;
     }
-    v = v * 10 + (c - '0');
+    v = v * 10 + static_cast<uint64_t>(c - '0');
   }
-  if (unsigned_only && v > 0xFFFFFFFFLL) ok = false;
-  if (!ok)
-    throw ConfigError(
-        fmt::format("strconv.{}: parsing {}: invalid syntax", func, go_quote(text)));
-  return negative ? -v : v;
+  if (!ok) throw ConfigError(fmt::format("strconv.ParseUint: parsing {}: invalid syntax", go_quote(text)));
+  if (v > 0xFFFFFFFFull)
+    throw ConfigError(fmt::format("strconv.ParseUint: parsing {}: value out of range", go_quote(text)));
+  return static_cast<uint32_t>(v);
 }
 
 dns::Name normalize_name(const std::string& text) {
@@ -45,17 +39,6 @@ dns::Name normalize_name(const std::string& text) {
   if (!dns::Name::from_text(text, n)) throw ConfigError(fmt::format("unable to normalize '{}'", text));
   n.to_lower();
   return n;
-}
-
-// plugin.Host(x).NormalizeExact(): a reverse CIDR expands to its zones, anything else is a name.
-std::vector<std::string> normalize_exact(const std::string& text) {
-  std::string_view host = text;
-  if (auto sep = host.find("://"); sep != std::string_view::npos) host = host.substr(sep + 3);
-  if (auto zones = corefile::reverse_zones(host)) return *zones;
-  dns::Name n;
-  if (!dns::Name::from_text(host, n)) return {};
-  n.to_lower();
-  return {n.to_text()};
 }
 
 void no_more_args(corefile::Dispenser& d) {
@@ -143,7 +126,7 @@ void parse_property(corefile::Dispenser& d, ForwardConfig& f) {
     auto names = d.remaining_args();
     if (names.empty()) throw d.arg_err();
     for (const std::string& n : names) {
-      auto zones = normalize_exact(n);
+      auto zones = normalize_host_exact(n);
       if (zones.empty()) throw ConfigError(fmt::format("unable to normalize '{}'", n));
       for (const auto& z : zones) f.except.push_back(normalize_name(z));
     }
@@ -154,9 +137,9 @@ void parse_property(corefile::Dispenser& d, ForwardConfig& f) {
     no_more_args(d);
     f.prefer_udp = true;
   } else if (key == "max_fails") {
-    f.max_fails = static_cast<uint32_t>(parse_int(one_arg(d), true, "ParseUint"));
+    f.max_fails = parse_uint32(one_arg(d));
   } else if (key == "max_connect_attempts") {
-    f.max_connect_attempts = static_cast<uint32_t>(parse_int(one_arg(d), true, "ParseUint"));
+    f.max_connect_attempts = parse_uint32(one_arg(d));
   } else if (key == "health_check") {
     parse_health_check(d, f);
   } else if (key == "tls") {
@@ -177,7 +160,7 @@ void parse_property(corefile::Dispenser& d, ForwardConfig& f) {
       throw ConfigError(fmt::format("max_age can't be negative: {}", format_duration(dur)));
     f.max_age = dur;
   } else if (key == "max_idle_conns") {
-    const int64_t n = parse_int(one_arg(d), false, "Atoi");
+    const int64_t n = go_atoi(one_arg(d));
     if (n < 0) throw ConfigError(fmt::format("max_idle_conns can't be negative: {}", n));
     f.max_idle_conns = static_cast<int>(n);
   } else if (key == "read_timeout") {
@@ -192,7 +175,7 @@ void parse_property(corefile::Dispenser& d, ForwardConfig& f) {
     else if (p == "sequential") f.policy = Policy::sequential;
     else throw d.err(fmt::format("unknown policy '{}'", p));
   } else if (key == "max_concurrent") {
-    const int64_t n = parse_int(one_arg(d), false, "Atoi");
+    const int64_t n = go_atoi(one_arg(d));
     if (n < 0) throw ConfigError(fmt::format("max_concurrent can't be negative: {}", n));
     f.max_concurrent = n;
   } else if (key == "next") {
@@ -234,7 +217,7 @@ ForwardConfig parse_forward(corefile::Dispenser& d, ParseNotes& notes) {
   ForwardConfig f;
   if (!d.next_arg()) throw d.arg_err();
   const std::string from = d.val();
-  auto zones = normalize_exact(from);
+  auto zones = normalize_host_exact(from);
   if (zones.empty()) throw ConfigError(fmt::format("unable to normalize '{}'", from));
   if (zones.size() > 1)
     notes.warnings.push_back(fmt::format(

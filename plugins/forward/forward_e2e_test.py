@@ -1,0 +1,370 @@
+"""End-to-end tests of `forward`: the real coredns binary forwarding to nsd (and, where a test
+needs an upstream that misbehaves on purpose, a small scripted server) on loopback."""
+import os
+import socket
+import struct
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from harness import CoreDNS, Nsd, free_port, zone_file
+from harness.process import coredns_bin
+
+BIG_TXT = [f'big IN TXT "{"x" * 200}{i}"' for i in range(10)]  # about 2.1 KB
+ZONE = zone_file("example.org", [
+    "a-only IN A 192.0.2.1",
+    "both IN A 192.0.2.2",
+    "both IN AAAA 2001:db8::2",
+    "chain IN CNAME chain2",
+    "chain2 IN CNAME both",
+    "nodata IN TXT \"only text here\"",
+    *[f"many IN A 198.51.100.{i}" for i in range(1, 41)],  # 40 A records: > 512 bytes
+    *BIG_TXT,
+])
+ZONE_NET = zone_file("example.net", ["www IN A 203.0.113.9", "only-net IN A 203.0.113.10"])
+
+
+def ask(port, name, rdtype="A", tcp=False, edns=True, payload=1232, rdclass="IN", timeout=4):
+    q = dns.message.make_query(name, rdtype, rdclass, use_edns=0 if edns else False,
+                               payload=payload)
+    if tcp:
+        return dns.query.tcp(q, "127.0.0.1", port=port, timeout=timeout)
+    return dns.query.udp(q, "127.0.0.1", port=port, timeout=timeout, ignore_trailing=True)
+
+
+def sections(msg):
+    return [sorted(rr.to_text() for rr in s) for s in (msg.answer, msg.authority, msg.additional)]
+
+
+def forward_corefile(*to, options="", extra=""):
+    return (".:{port} {\n forward . " + " ".join(to) + " {\n" + options + "\n }\n" + extra + "}\n")
+
+
+@pytest.fixture(scope="module")
+def nsd():
+    with Nsd({"example.org.": ZONE, "example.net.": ZONE_NET},
+             extra_config="server:\n  ipv4-edns-size: 1232") as n:
+        yield n
+
+
+@pytest.fixture(scope="module")
+def coredns(nsd):
+    with CoreDNS(forward_corefile(f"127.0.0.1:{nsd.port}")) as c:
+        yield c
+
+
+# --- a scripted upstream ------------------------------------------------------------------------
+
+class FakeUpstream:
+    """UDP and TCP on 127.0.0.1. `script(query, proto)` returns what to send back: a list of
+    bytes objects, or (b"other", bytes) to send that datagram from another socket."""
+
+    def __init__(self, script):
+        self.script = script
+        self.port = free_port()
+        self.seen = []  # (proto, source port, query id, qname)
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", self.port))
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", self.port))
+        self.tcp.listen(16)
+        self.other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.other.bind(("127.0.0.1", 0))
+        self.running = True
+        threading.Thread(target=self._serve_udp, daemon=True).start()
+        threading.Thread(target=self._serve_tcp, daemon=True).start()
+
+    def _record(self, proto, src, wire):
+        q = dns.message.from_wire(wire)
+        self.seen.append((proto, src[1], q.id, q.question[0].name.to_text()))
+        return q
+
+    def _serve_udp(self):
+        while self.running:
+            try:
+                wire, src = self.udp.recvfrom(65535)
+            except OSError:
+                return
+            q = self._record("udp", src, wire)
+            for out in self.script(q, "udp"):
+                if isinstance(out, tuple):
+                    self.other.sendto(out[1], src)
+                else:
+                    self.udp.sendto(out, src)
+
+    def _serve_tcp(self):
+        while self.running:
+            try:
+                conn, src = self.tcp.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tcp_conn, args=(conn, src), daemon=True).start()
+
+    def _tcp_conn(self, conn, src):
+        with conn:
+            buf = b""
+            while True:
+                try:
+                    chunk = conn.recv(65535)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                buf += chunk
+                while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+                    n = struct.unpack("!H", buf[:2])[0]
+                    wire, buf = buf[2:2 + n], buf[2 + n:]
+                    q = self._record("tcp", src, wire)
+                    for out in self.script(q, "tcp"):
+                        data = out[1] if isinstance(out, tuple) else out
+                        conn.sendall(struct.pack("!H", len(data)) + data)
+
+    def close(self):
+        self.running = False
+        for s in (self.udp, self.tcp, self.other):
+            s.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def answer(q, address="192.0.2.53", rdclass=None):
+    r = dns.message.make_response(q)
+    qn = q.question[0]
+    if qn.rdtype == dns.rdatatype.A or rdclass is not None:
+        rdtype = "A" if rdclass is None else "TXT"
+        text = address if rdclass is None else '"from upstream"'
+        r.answer.append(dns.rrset.from_text(qn.name, 60, qn.rdclass, rdtype, text))
+    return r.to_wire()
+
+
+# --- answers match the upstream's --------------------------------------------------------------
+
+@pytest.mark.parametrize("name,rdtype", [
+    ("a-only.example.org", "A"), ("a-only.example.org", "AAAA"), ("both.example.org", "A"),
+    ("both.example.org", "AAAA"), ("chain.example.org", "AAAA"), ("nodata.example.org", "A"),
+    ("missing.example.org", "A"), ("many.example.org", "A"), ("example.org", "SOA"),
+])
+@pytest.mark.parametrize("tcp", [False, True])
+def test_answers_match_nsd(nsd, coredns, name, rdtype, tcp):
+    direct = ask(nsd.port, name, rdtype, tcp=tcp)
+    via = ask(coredns.port, name, rdtype, tcp=tcp)
+    assert via.rcode() == direct.rcode()
+    assert sections(via) == sections(direct)
+    # Flags pass through as the upstream set them (AA from nsd); the ID is the client's.
+    assert via.flags & ~dns.flags.RA == direct.flags & ~dns.flags.RA
+
+
+def test_case_of_the_question_is_kept(coredns):
+    r = ask(coredns.port, "BoTh.ExAmPlE.oRg", "A")
+    assert r.question[0].name.to_text() == "BoTh.ExAmPlE.oRg."
+    assert [rr.to_text() for rr in r.answer] != []
+
+
+def test_udp_client_without_edns_gets_tc_on_a_big_answer(nsd, coredns):
+    r = ask(coredns.port, "many.example.org", "A", edns=False)
+    assert r.flags & dns.flags.TC
+    assert len(r.to_wire()) <= 512
+    full = ask(coredns.port, "many.example.org", "A", tcp=True, edns=False)
+    assert len(full.answer[0]) == 40
+
+
+def test_truncated_upstream_reply_is_retried_over_tcp(nsd, coredns):
+    # nsd sends at most 1232 bytes over UDP, so it truncates the 2 KB TXT set for a client
+    # with a 4096-byte buffer; coredns asks again over TCP and returns the whole set.
+    direct = ask(nsd.port, "big.example.org", "TXT", payload=4096)
+    assert direct.flags & dns.flags.TC
+    via = ask(coredns.port, "big.example.org", "TXT", payload=4096)
+    assert not via.flags & dns.flags.TC
+    full = ask(nsd.port, "big.example.org", "TXT", tcp=True, payload=4096)
+    assert sections(via)[0] == sections(full)[0]
+    assert len(via.answer[0]) == 10
+
+
+# --- routing: FROM, except, several forwards ----------------------------------------------------
+
+def test_from_zones_route_several_forwards(nsd):
+    with FakeUpstream(lambda q, p: [answer(q, "192.0.2.99")]) as other:
+        corefile = (".:{port} {\n"
+                    f" forward example.net 127.0.0.1:{nsd.port}\n"
+                    f" forward . 127.0.0.1:{other.port}\n"
+                    "}\n")
+        with CoreDNS(corefile) as c:
+            assert ask(c.port, "www.example.net").answer[0][0].address == "203.0.113.9"
+            assert ask(c.port, "www.example.org").answer[0][0].address == "192.0.2.99"
+
+
+def test_except_passes_the_query_on(nsd):
+    corefile = (".:{port} {\n"
+                f" forward . 127.0.0.1:{nsd.port} {{\n  except internal.example.org\n }}\n"
+                " whoami\n"
+                "}\n")
+    with CoreDNS(corefile) as c:
+        r = ask(c.port, "host.internal.example.org")
+        assert not r.answer and r.additional  # whoami's reply: the client's address
+        assert ask(c.port, "a-only.example.org").answer[0][0].address == "192.0.2.1"
+
+
+def test_next_hands_listed_rcodes_to_the_following_forward(nsd):
+    # The first upstream answers NXDOMAIN for example.net names; the second one has them.
+    def first(q, proto):
+        r = dns.message.make_response(q)
+        r.set_rcode(dns.rcode.NXDOMAIN)
+        return [r.to_wire()]
+    with FakeUpstream(first) as up:
+        corefile = (".:{port} {\n"
+                    f" forward . 127.0.0.1:{up.port} {{\n  next NXDOMAIN\n }}\n"
+                    f" forward . 127.0.0.1:{nsd.port}\n"
+                    "}\n")
+        with CoreDNS(corefile) as c:
+            r = ask(c.port, "only-net.example.net")
+            assert r.rcode() == dns.rcode.NOERROR
+            assert r.answer[0][0].address == "203.0.113.10"
+        # Without `next` the first upstream's NXDOMAIN is the answer.
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}") ) as c:
+            assert ask(c.port, "only-net.example.net").rcode() == dns.rcode.NXDOMAIN
+
+
+def test_chaos_class_is_forwarded():
+    with FakeUpstream(lambda q, p: [answer(q, rdclass="CH")]) as up:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
+            r = ask(c.port, "version.bind", "TXT", rdclass="CH")
+            assert r.rcode() == dns.rcode.NOERROR
+            assert r.answer[0].rdclass == dns.rdataclass.CH
+            assert any(s[3] == "version.bind." for s in up.seen)
+
+
+# --- transport: RFC 5452 and what c-ares accepts ------------------------------------------------
+
+def test_random_ids_and_fresh_source_ports():
+    with FakeUpstream(lambda q, p: [answer(q)]) as up:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
+            for i in range(30):
+                q = dns.message.make_query(f"n{i}.example.org", "A")
+                q.id = 4242
+                r = dns.query.udp(q, "127.0.0.1", port=c.port, timeout=3)
+                assert r.id == 4242 and r.answer
+            seen = [s for s in up.seen if s[3].startswith("n")]
+            assert len(seen) == 30
+            assert len({s[2] for s in seen}) >= 28  # IDs are random, not the client's
+            assert sum(1 for s in seen if s[2] == 4242) <= 1
+            assert len({s[1] for s in seen}) >= 25  # one source port per query
+
+
+def test_replies_that_do_not_match_are_dropped():
+    def script(q, proto):
+        good = dns.message.from_wire(answer(q, "192.0.2.77"))
+        wrong_id = dns.message.from_wire(answer(q, "192.0.2.66"))
+        wrong_id.id = (q.id + 1) % 65536
+        wrong_q = dns.message.make_query("other.example.org", "A")
+        wrong_q.id = q.id
+        wrong_question = dns.message.make_response(wrong_q)
+        wrong_question.answer.append(
+            dns.rrset.from_text("other.example.org.", 60, "IN", "A", "192.0.2.65"))
+        spoofed = answer(q, "192.0.2.64")
+        return [b"\x01\x02\x03", b"", wrong_id.to_wire(), wrong_question.to_wire(),
+                (b"other", spoofed), good.to_wire()]
+    with FakeUpstream(script) as up:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
+            r = ask(c.port, "victim.example.org")
+            assert [rr.address for rr in r.answer[0]] == ["192.0.2.77"]
+
+
+def test_tls_upstream_is_refused_at_startup():
+    d = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"fwd-tls-{os.getpid()}")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "Corefile")
+    with open(path, "w") as f:
+        f.write(".:%d {\n forward . tls://127.0.0.1\n}\n" % free_port())
+    p = subprocess.run([coredns_bin(), "-conf", path], capture_output=True, text=True, timeout=10)
+    assert p.returncode != 0
+    assert "plugin/forward: tls://127.0.0.1:853: DNS over TLS upstreams are not supported in " \
+           "this build" in p.stdout + p.stderr
+
+
+# --- health, failover, concurrency --------------------------------------------------------------
+
+def test_dead_upstream_is_marked_down_and_back_up(nsd):
+    dead = free_port()
+    corefile = forward_corefile(f"127.0.0.1:{dead}", f"127.0.0.1:{nsd.port}",
+                                options="  policy sequential")
+    with CoreDNS(corefile) as c:
+        for _ in range(3):
+            r = ask(c.port, "a-only.example.org")
+            assert r.answer[0][0].address == "192.0.2.1"
+        c.wait_for_line(rf"\[WARNING\] plugin/forward: upstream 127.0.0.1:{dead} is down", timeout=5)
+        # While it is down, queries go straight to the live one.
+        t0 = time.time()
+        assert ask(c.port, "both.example.org").answer
+        assert time.time() - t0 < 0.5
+        with Nsd({"example.org.": ZONE}, port=dead, ipv6=False):
+            c.wait_for_line(rf"\[INFO\] plugin/forward: upstream 127.0.0.1:{dead} is healthy again",
+                            timeout=5)
+
+
+def test_all_down_failfast_answers_servfail_without_asking():
+    dead = free_port()
+    corefile = forward_corefile(f"127.0.0.1:{dead}",
+                                options="  max_fails 1\n  health_check 100ms\n"
+                                        "  failfast_all_unhealthy_upstreams")
+    with CoreDNS(corefile) as c:
+        assert ask(c.port, "x.example.org").rcode() == dns.rcode.SERVFAIL
+        c.wait_for_line(rf"plugin/forward: upstream 127.0.0.1:{dead} is down", timeout=5)
+        t0 = time.time()
+        assert ask(c.port, "y.example.org").rcode() == dns.rcode.SERVFAIL
+        assert time.time() - t0 < 0.3
+
+
+def test_max_concurrent_refuses_past_the_limit():
+    with FakeUpstream(lambda q, p: [] if q.question[0].name.to_text().startswith("slow")
+                      else [answer(q)]) as up:
+        corefile = forward_corefile(f"127.0.0.1:{up.port}",
+                                    options="  max_concurrent 2\n  read_timeout 1s\n  max_fails 0")
+        with CoreDNS(corefile) as c:
+            with ThreadPoolExecutor(4) as pool:
+                slow = [pool.submit(ask, c.port, f"slow{i}.example.org") for i in range(2)]
+                time.sleep(0.3)
+                assert ask(c.port, "fast.example.org").rcode() == dns.rcode.REFUSED
+                assert all(f.result().rcode() == dns.rcode.SERVFAIL for f in slow)
+            # Once the slow ones are done, there is room again.
+            assert ask(c.port, "fast.example.org").rcode() == dns.rcode.NOERROR
+
+
+def test_silent_upstream_times_out_with_servfail():
+    with FakeUpstream(lambda q, p: [answer(q)] if q.question[0].name.to_text() == "ready.probe."
+                      else []) as up:
+        corefile = forward_corefile(f"127.0.0.1:{up.port}",
+                                    options="  read_timeout 300ms\n  max_fails 0")
+        with CoreDNS(corefile) as c:
+            t0 = time.time()
+            assert ask(c.port, "quiet.example.org").rcode() == dns.rcode.SERVFAIL
+            # Two attempts (the default cap is 2 x upstreams), 300 ms each.
+            assert 0.5 < time.time() - t0 < 2.0
+            assert sum(1 for s in up.seen if s[3] == "quiet.example.org.") == 2
+
+
+def test_force_tcp_and_prefer_udp_choose_the_transport():
+    with FakeUpstream(lambda q, p: [answer(q)]) as up:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp")) as c:
+            ask(c.port, "t1.example.org")
+            assert [s[0] for s in up.seen if s[3] == "t1.example.org."] == ["tcp"]
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  prefer_udp")) as c:
+            ask(c.port, "t2.example.org", tcp=True)
+            assert [s[0] for s in up.seen if s[3] == "t2.example.org."] == ["udp"]
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
+            ask(c.port, "t3.example.org", tcp=True)
+            assert [s[0] for s in up.seen if s[3] == "t3.example.org."] == ["tcp"]
