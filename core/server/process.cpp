@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <fmt/format.h>
 
@@ -11,6 +12,7 @@
 #include "core/async/worker_id.h"
 #include "core/metrics/metrics.h"
 #include "core/server/cpu.h"
+#include "core/util/errno_text.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -111,6 +113,9 @@ int Process::run(const StartOptions& options) {
     print_stderr(e.what());
     return 1;
   }
+  // Before the first query can be answered: a client that sees the server up may signal it
+  // (SIGHUP must not kill it), and libuv holds the signals until the loop runs.
+  install_signals();
   for (auto& w : workers_) w->start();
   hand_to_workers(inst, std::move(fresh));
   current_ = inst;
@@ -120,7 +125,6 @@ int Process::run(const StartOptions& options) {
   Lifecycle::run(inst->lifecycle().started);
   if (!options_.quiet)
     for (const auto& line : options_.version_lines) print_stdout(line);
-  install_signals();
   uv_run(control_loop(), UV_RUN_DEFAULT);
   workers_.clear();
   current_.reset();
@@ -237,7 +241,7 @@ void Process::write_pidfile() {
   std::string text = fmt::format("{}\n", getpid());
   if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     log::error(fmt::format("Could not write pidfile: open {}: {}", options_.pidfile,
-                           std::strerror(errno)));
+                           go_errno_text(errno)));
   }
   if (fd >= 0) ::close(fd);
 }

@@ -3,10 +3,11 @@ query them with real clients. Every process a test starts is stopped by the test
 
 from .ports import free_port
 from .process import CoreDNS, coredns_bin, compiled_plugins, rss_kib, run_coredns
+from .plugins import has_plugin, require_plugins
 from .upstream import Nsd, Unbound, zone_file
 from .client import dig, kdig, query, raw_udp, raw_tcp, make_query
 
 __all__ = [
-    "free_port", "CoreDNS", "coredns_bin", "compiled_plugins", "rss_kib", "run_coredns", "Nsd", "Unbound", "zone_file",
+    "free_port", "CoreDNS", "coredns_bin", "compiled_plugins", "rss_kib", "run_coredns", "has_plugin", "require_plugins", "Nsd", "Unbound", "zone_file",
     "dig", "kdig", "query", "raw_udp", "raw_tcp", "make_query",
 ]

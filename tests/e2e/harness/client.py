@@ -29,8 +29,8 @@ def query(name, rdtype="A", server="127.0.0.1", port=53, tcp=False, timeout=3, *
 
 
 def query_ready(server, port):
+    s = socket.socket(socket.AF_INET6 if ":" in server else socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.settimeout(0.2)
         q = dns.message.make_query("ready.probe.", "A").to_wire()
         s.sendto(q, (server, port))

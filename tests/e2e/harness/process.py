@@ -44,7 +44,7 @@ class CoreDNS:
     """
 
     def __init__(self, corefile=None, port=None, args=(), cwd=None, env=None, wait=True,
-                 files=None, stdin=None):
+                 files=None, stdin=None, ready_host="127.0.0.1"):
         self.port = port or _free_port()
         self.dir = cwd or tempfile.mkdtemp(prefix="coredns-e2e-")
         self.corefile_path = os.path.join(self.dir, "Corefile")
@@ -60,6 +60,7 @@ class CoreDNS:
         self.args = list(args)
         self.env = dict(os.environ, **(env or {}))
         self.wait = wait
+        self.ready_host = ready_host  # where wait_ready probes (a `bind` config may skip 127.0.0.1)
         self.stdin = stdin
         self.proc = None
 
@@ -90,7 +91,7 @@ class CoreDNS:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"coredns exited {self.proc.returncode}: {self.stderr()}")
-            if query_ready("127.0.0.1", self.port):
+            if query_ready(self.ready_host, self.port):
                 return
             time.sleep(0.02)
         raise TimeoutError(f"coredns did not answer on {self.port}; stdout={self.stdout()}")
