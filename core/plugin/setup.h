@@ -18,7 +18,10 @@ class Instance;
 struct BlockOptions {
   bool debug = false;                  // debug: no panic recovery, [DEBUG] logs
   bool stacktrace = false;             // errors { stacktrace }
-  std::vector<std::string> bind_hosts;  // bind: listen only on these addresses
+  // bind: listen only on these addresses. Empty means every address, unless bind_used is set:
+  // bind excepted everything it named, and the block listens nowhere (as in CoreDNS).
+  std::vector<std::string> bind_hosts;
+  bool bind_used = false;
 };
 
 // Command-line settings plugins may need.

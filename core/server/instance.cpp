@@ -83,8 +83,10 @@ void Instance::setup_plugins(const ProcessOptions& options, SharedState& process
 }
 
 void Instance::build_servers() {
-  // zone address ("dns://.:53") -> hosts it is bound to ("" = every address)
-  std::map<std::string, std::set<std::string>> bound;
+  // Every (zone address, host) registered so far, and per zone address the host registered last:
+  // a zone may be served on several bound hosts, or unbound, never both (spec §1.9).
+  std::set<std::pair<std::string, std::string>> registered;
+  std::map<std::string, std::string> last_host;
   for (const auto& block : blocks_) {
     for (const corefile::ZoneAddress& za : block->zones) {
       if (za.transport == "unix") continue;  // CoreDNS creates no server for unix://
@@ -94,22 +96,27 @@ void Instance::build_servers() {
             "cannot serve {} - the {} transport is not supported by this build, only dns://",
             za.str(), za.transport));
       std::vector<std::string> hosts = block->options.bind_hosts;
-      if (hosts.empty()) hosts.push_back("");
+      if (hosts.empty() && !block->options.bind_used) hosts.push_back("");
       for (const std::string& host : hosts) {
-        auto& seen = bound[za.str()];
-        const std::string where = host.empty() ? "" : " on " + host;
-        if (seen.count(host))
-          throw ConfigError(fmt::format("cannot serve {}{} - it is already defined", za.str(), where));
-        if (!seen.empty() && (host.empty() || seen.count("")))
-          throw ConfigError(fmt::format(
-              "cannot serve {}{} - zone overlap listener capacity with {}", za.str(),
-              host.empty() ? " on " + *seen.begin() : where, za.str()));
-        seen.insert(host);
+        const std::string name = za.str();
+        const auto on = [](const std::string& h) { return h.empty() ? h : " on " + h; };
+        if (registered.count({name, host}))
+          throw ConfigError(fmt::format("cannot serve {}{} - it is already defined", name, on(host)));
+        if (auto last = last_host.find(name); last != last_host.end()) {
+          if (host.empty())
+            throw ConfigError(fmt::format("cannot serve {} - zone overlap listener capacity with {}{}",
+                                          name, name, on(last->second)));
+          if (registered.count({name, ""}))
+            throw ConfigError(fmt::format(
+                "cannot serve {}{} - zone overlap listener capacity with {}", name, on(host), name));
+        }
+        registered.insert({name, host});
+        last_host[name] = host;
         server::ListenAddress addr{za.transport, host, za.port};
         auto& srv = servers_[addr.key()];
         if (!srv) srv = std::make_unique<Server>(addr);
         if (!srv->add_zone(za.zone, block.get()))
-          throw ConfigError(fmt::format("cannot serve {}{} - it is already defined", za.str(), where));
+          throw ConfigError(fmt::format("cannot serve {}{} - it is already defined", name, on(host)));
       }
     }
   }

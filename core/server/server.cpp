@@ -1,6 +1,7 @@
 #include "core/server/server.h"
 
 #include <algorithm>
+#include <exception>
 
 #include "core/dns/scrub.h"
 #include "core/dns/types.h"
@@ -75,7 +76,14 @@ Task<Response> Server::serve(Request& req) const {
   if (!block || block->chain.empty()) {
     resp = Response::unwritten(dns::rcode::REFUSED);
   } else if (debug_) {
-    resp = co_await serve_chain(block->chain, req);
+    try {
+      resp = co_await serve_chain(block->chain, req);
+    } catch (...) {
+      // debug: no recovery. CoreDNS dies of the panic; so does this process, through
+      // std::terminate, which prints the exception and aborts (a core dump to debug with).
+      log::flush_thread();
+      std::terminate();
+    }
   } else {
     try {
       resp = co_await serve_chain(block->chain, req);

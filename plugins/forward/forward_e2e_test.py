@@ -368,3 +368,38 @@ def test_force_tcp_and_prefer_udp_choose_the_transport():
         with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
             ask(c.port, "t3.example.org", tcp=True)
             assert [s[0] for s in up.seen if s[3] == "t3.example.org."] == ["tcp"]
+
+
+def rcode_upstream(rcode):
+    def script(q, proto):
+        if q.question[0].name.to_text() == "ready.probe.":
+            return [answer(q)]
+        r = dns.message.make_response(q)
+        r.set_rcode(rcode)
+        return [r.to_wire()]
+    return FakeUpstream(script)
+
+
+def test_failover_tries_the_next_upstream_on_listed_rcodes():
+    with rcode_upstream(dns.rcode.SERVFAIL) as bad1, rcode_upstream(dns.rcode.REFUSED) as bad2, \
+            FakeUpstream(lambda q, p: [answer(q, "192.0.2.88")]) as good:
+        to = [f"127.0.0.1:{u.port}" for u in (bad1, bad2, good)]
+        opts = "  policy sequential\n"
+        with CoreDNS(forward_corefile(*to, options=opts + "  failover SERVFAIL REFUSED")) as c:
+            assert ask(c.port, "f.example.org").answer[0][0].address == "192.0.2.88"
+        with CoreDNS(forward_corefile(*to, options=opts)) as c:
+            assert ask(c.port, "g.example.org").rcode() == dns.rcode.SERVFAIL
+        # When every upstream fails over, each is asked once and the last reply is returned.
+        with CoreDNS(forward_corefile(to[0], to[1], options=opts + "  failover SERVFAIL REFUSED")) as c:
+            assert ask(c.port, "h.example.org").rcode() == dns.rcode.REFUSED
+            assert sum(1 for s in bad1.seen + bad2.seen if s[3] == "h.example.org.") == 2
+
+
+def test_next_on_nodata_hands_empty_answers_on(nsd):
+    with FakeUpstream(lambda q, p: [dns.message.make_response(q).to_wire()]) as empty:
+        corefile = (".:{port} {\n"
+                    f" forward . 127.0.0.1:{empty.port} {{\n  next_on_nodata\n }}\n"
+                    f" forward . 127.0.0.1:{nsd.port}\n"
+                    "}\n")
+        with CoreDNS(corefile) as c:
+            assert ask(c.port, "a-only.example.org").answer[0][0].address == "192.0.2.1"
