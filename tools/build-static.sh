@@ -1,0 +1,149 @@
+#!/bin/sh
+# Builds fully static, stripped `coredns` and `nat64` binaries for TARGETARCH (amd64|arm64) on
+# Debian bookworm: glibc, libstdc++, libuv and c-ares linked in; fmt header-only. The same script
+# runs on a developer's host, in CI and in the Dockerfile's build stage.
+#
+#   tools/build-static.sh --install-deps           # apt-get the toolchain and -dev packages (root)
+#   tools/build-static.sh [--out DIR] [--no-test] [--ca-certs] [--no-setcap]
+#
+#   --install-deps  install what the build needs for TARGETARCH (for a cross build: dpkg
+#                   --add-architecture, crossbuild-essential-ARCH, the :ARCH -dev packages and
+#                   qemu-user-static to run the unit tests) and exit
+#   --out DIR       write the image's root filesystem to DIR: DIR/coredns and DIR/nat64
+#                   (stripped, mode 0755, file capabilities set), DIR/etc/passwd and
+#                   DIR/etc/group naming uid/gid 65532 "nonroot" (as distroless :nonroot does)
+#   --no-test       build only the programs (COREDNS_TESTS=OFF); default: also build and run the
+#                   unit tests (ctest -R '^unit\.'; a cross build runs them under qemu)
+#   --ca-certs      also put Debian's CA bundle at DIR/etc/ssl/certs/ca-certificates.crt (for
+#                   DNS-over-TLS upstreams; forward has none yet, so the image leaves it out)
+#   --no-setcap     do not set file capabilities on the binaries in DIR (non-root hosts)
+#
+# Environment: TARGETARCH (default: the host's), BUILD_DIR (default: build-static-$TARGETARCH in
+# the source tree), SRC_DIR (default: the tree this script is in), JOBS (default: nproc).
+set -eu
+
+SRC_DIR=${SRC_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+HOSTARCH=$(dpkg --print-architecture)
+TARGETARCH=${TARGETARCH:-$HOSTARCH}
+BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build-static-$TARGETARCH}
+JOBS=${JOBS:-$(nproc)}
+OUT=""
+RUN_TESTS=1
+INSTALL=0
+CA_CERTS=0
+SETCAP=1
+
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --install-deps) INSTALL=1 ;;
+    --out) [ $# -ge 2 ] || { echo "--out needs a directory" >&2; exit 2; }; OUT=$2; shift ;;
+    --out=*) OUT=${1#--out=} ;;
+    --no-test) RUN_TESTS=0 ;;
+    --ca-certs) CA_CERTS=1 ;;
+    --no-setcap) SETCAP=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "build-static.sh: unknown argument $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case "$TARGETARCH" in
+  amd64) TRIPLET=x86_64-linux-gnu; QEMU=qemu-x86_64-static ;;
+  arm64) TRIPLET=aarch64-linux-gnu; QEMU=qemu-aarch64-static ;;
+  *) echo "build-static.sh: unsupported TARGETARCH=$TARGETARCH (amd64 or arm64)" >&2; exit 2 ;;
+esac
+CROSS=0
+[ "$TARGETARCH" != "$HOSTARCH" ] && CROSS=1
+
+if [ "$INSTALL" = 1 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  PKGS="cmake make pkgconf g++ file binutils libcap2-bin ca-certificates nlohmann-json3-dev catch2"
+  if [ "$CROSS" = 1 ]; then
+    dpkg --add-architecture "$TARGETARCH"   # idempotent
+    PKGS="$PKGS crossbuild-essential-$TARGETARCH qemu-user-static"
+    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH"
+    PKGS="$PKGS libhttp-parser-dev:$TARGETARCH"
+  else
+    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev"
+  fi
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $PKGS
+  exit 0
+fi
+
+TOOLCHAIN=""
+if [ "$CROSS" = 1 ]; then
+  TOOLCHAIN="-DCMAKE_TOOLCHAIN_FILE=$SRC_DIR/cmake/toolchains/$TRIPLET.cmake"
+  command -v "$TRIPLET-g++" >/dev/null ||
+    { echo "build-static.sh: $TRIPLET-g++ missing; run TARGETARCH=$TARGETARCH $0 --install-deps" >&2; exit 1; }
+fi
+TESTS=ON
+[ "$RUN_TESTS" = 0 ] && TESTS=OFF
+
+# shellcheck disable=SC2086
+cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=MinSizeRel -DCOREDNS_STATIC=ON \
+  -DCOREDNS_TESTS=$TESTS -DCOREDNS_FUZZ=OFF -DCOREDNS_SANITIZE=OFF $TOOLCHAIN
+cmake --build "$BUILD_DIR" -j"$JOBS"
+
+PROGRAMS=coredns
+[ -f "$BUILD_DIR/plugins/nat64/translator/nat64" ] && PROGRAMS="$PROGRAMS nat64"
+path_of() {
+  case "$1" in
+    coredns) echo "$BUILD_DIR/core/main/coredns" ;;
+    nat64) echo "$BUILD_DIR/plugins/nat64/translator/nat64" ;;
+  esac
+}
+for p in $PROGRAMS; do
+  if ! file -L "$(path_of "$p")" | grep -q 'statically linked'; then
+    echo "build-static.sh: $(path_of "$p") is not statically linked" >&2
+    file -L "$(path_of "$p")" >&2
+    exit 1
+  fi
+done
+
+if [ "$RUN_TESTS" = 1 ]; then
+  if [ "$CROSS" = 0 ] || command -v "$QEMU" >/dev/null; then
+    # Unit tests only: the end-to-end tests need dig, nsd, namespaces... and run in the normal
+    # build. A cross build runs them through CMAKE_CROSSCOMPILING_EMULATOR (qemu, no binfmt).
+    (cd "$BUILD_DIR" && ctest -R '^unit\.' --output-on-failure)
+  else
+    echo "build-static.sh: cross build without $QEMU: unit tests not run" >&2
+  fi
+fi
+
+if [ -n "$OUT" ]; then
+  STRIP=strip
+  [ "$CROSS" = 1 ] && STRIP=$TRIPLET-strip
+  mkdir -p "$OUT/etc"
+  for p in $PROGRAMS; do
+    rm -f "$OUT/$p"
+    $STRIP -s -o "$OUT/$p" "$(path_of "$p")"
+    chmod 0755 "$OUT/$p"
+  done
+  if [ "$SETCAP" = 1 ]; then
+    # As CoreDNS's image: uid 65532 may bind :53. nat64 is started by the Corefile's nat64
+    # directive as coredns's child (uid 65532) and needs CAP_NET_ADMIN for its TUN device; it
+    # gets it only where the container was granted NET_ADMIN (docs/container.md).
+    setcap cap_net_bind_service=+ep "$OUT/coredns"
+    [ -f "$OUT/nat64" ] && setcap cap_net_admin=+ep "$OUT/nat64"
+  fi
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
+    > "$OUT/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' > "$OUT/etc/group"
+  if [ "$CA_CERTS" = 1 ]; then
+    [ -f /etc/ssl/certs/ca-certificates.crt ] ||
+      { echo "build-static.sh: /etc/ssl/certs/ca-certificates.crt missing (apt-get install ca-certificates)" >&2; exit 1; }
+    mkdir -p "$OUT/etc/ssl/certs"
+    cp /etc/ssl/certs/ca-certificates.crt "$OUT/etc/ssl/certs/ca-certificates.crt"
+  else
+    rm -rf "$OUT/etc/ssl"
+  fi
+  for p in $PROGRAMS; do
+    size=$(wc -c < "$OUT/$p")
+    gz=$(gzip -9c "$OUT/$p" | wc -c)
+    echo "$OUT/$p: $size bytes, $gz gzip -9 ($TARGETARCH)"
+  done
+fi
