@@ -8,19 +8,21 @@ namespace {
 
 using dns::Header;
 
-// FORMERR/NOTIMP from the header checks: TC, RD, RA, AD, CD copied, Z and AA cleared.
+// FORMERR/NOTIMP from the header checks: TC, RD, RA, AD, CD copied, Z and AA cleared. The
+// question, when one was decoded, is written anew: copied verbatim, a compression pointer in it
+// would read the reply's header instead of the query's.
 std::vector<uint8_t> header_reject(const Header& q, uint8_t opcode, uint16_t rcode,
-                                   std::span<const uint8_t> raw, size_t question_end,
-                                   int questions) {
+                                   const dns::MessageView* decoded) {
   Header h;
   h.id = q.id;
   h.flags = q.flags & (Header::TC | Header::RD | Header::RA | Header::AD | Header::CD);
   h.set(Header::QR);
   h.set_opcode(opcode);
   h.set_rcode(rcode);
-  h.qdcount = static_cast<uint16_t>(questions);
-  std::vector<uint8_t> out(raw.begin(), raw.begin() + question_end);
-  h.write(out.data());
+  std::vector<uint8_t> out;
+  dns::MessageBuilder b(out, h);
+  if (decoded) b.add_question_from(*decoded);
+  b.finish();
   return out;
 }
 
@@ -33,11 +35,11 @@ Precheck precheck_query(std::span<const uint8_t> raw, dns::MessageView& view,
   if (h.has(Header::QR)) return Precheck::drop;
   const uint8_t op = h.opcode();
   if (op != dns::opcode::QUERY && op != dns::opcode::NOTIFY) {
-    reply = header_reject(h, op, dns::rcode::NOTIMP, raw, dns::kHeaderSize, 0);
+    reply = header_reject(h, op, dns::rcode::NOTIMP, nullptr);
     return Precheck::reply_ready;
   }
   if (h.qdcount != 1 || h.ancount > 1 || h.nscount > 1 || h.arcount > 2) {
-    reply = header_reject(h, dns::opcode::QUERY, dns::rcode::FORMERR, raw, dns::kHeaderSize, 0);
+    reply = header_reject(h, dns::opcode::QUERY, dns::rcode::FORMERR, nullptr);
     return Precheck::reply_ready;
   }
   if (view.parse(raw) != dns::MessageView::Error::none) {
@@ -55,10 +57,8 @@ Precheck precheck_query(std::span<const uint8_t> raw, dns::MessageView& view,
       r.write(reply.data());
       return Precheck::reply_ready;
     }
-    size_t qend = view.questions_decoded() ? view.question_end() : dns::kHeaderSize;
-    reply = header_reject(h, dns::opcode::QUERY, dns::rcode::FORMERR, raw,
-                          view.questions_decoded() ? qend : dns::kHeaderSize,
-                          view.questions_decoded());
+    reply = header_reject(h, dns::opcode::QUERY, dns::rcode::FORMERR,
+                          view.questions_decoded() ? &view : nullptr);
     return Precheck::reply_ready;
   }
   return Precheck::accept;
@@ -74,12 +74,7 @@ std::vector<uint8_t> error_reply(const dns::MessageView& query, uint16_t rcode) 
   h.set_rcode(rcode);
   std::vector<uint8_t> out;
   dns::MessageBuilder b(out, h);
-  if (query.has_question()) {
-    // The question verbatim, as the client sent it.
-    out.insert(out.end(), query.bytes().begin() + dns::kHeaderSize,
-               query.bytes().begin() + static_cast<long>(query.question_end()));
-    b.header().qdcount = 1;
-  }
+  b.add_question_from(query);  // the client's name, its case kept
   b.finish();
   return out;
 }
@@ -93,9 +88,7 @@ std::vector<uint8_t> badvers_reply(const dns::MessageView& query) {
   h.flags |= q.flags & (Header::RD | Header::CD);
   std::vector<uint8_t> out;
   dns::MessageBuilder b(out, h);
-  out.insert(out.end(), query.bytes().begin() + dns::kHeaderSize,
-             query.bytes().begin() + static_cast<long>(query.question_end()));
-  b.header().qdcount = 1;
+  b.add_question_from(query);
   b.add_opt(0, 1, 0, 0, {});
   b.finish();
   return out;
