@@ -20,6 +20,8 @@ Worker::Worker(int id) : id_(id) {
   wakeup_.data = this;
   uv_check_init(&loop_, &flusher_);
   flusher_.data = this;
+  uv_prepare_init(&loop_, &pre_flusher_);
+  pre_flusher_.data = this;
 }
 
 Worker::~Worker() {
@@ -36,6 +38,7 @@ void Worker::run() {
   async::set_current_loop(&loop_);
   log::enable_thread_buffer();
   uv_check_start(&flusher_, [](uv_check_t* c) { static_cast<Worker*>(c->data)->flush(); });
+  uv_prepare_start(&pre_flusher_, [](uv_prepare_t* p) { static_cast<Worker*>(p->data)->flush(); });
   uv_run(&loop_, UV_RUN_DEFAULT);
   log::flush_thread();
 }
@@ -158,6 +161,7 @@ void Worker::close_everything() {
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&wakeup_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&flusher_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&pre_flusher_), nullptr);
   // Whatever is still open (plugins' own handles) is closed so that uv_run returns.
   uv_walk(
       &loop_,

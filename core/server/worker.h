@@ -79,6 +79,9 @@ class Worker {
   uv_loop_t loop_;
   uv_async_t wakeup_;
   uv_check_t flusher_;
+  // Replies finished by timer callbacks (an upstream timeout) would otherwise wait in the batch
+  // until the next socket event: flush before the loop blocks, too.
+  uv_prepare_t pre_flusher_;
   std::thread thread_;
   std::mutex mu_;
   std::vector<std::function<void()>> posts_;
