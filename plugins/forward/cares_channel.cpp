@@ -1,5 +1,6 @@
 #include "plugins/forward/cares_channel.h"
 
+#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -16,12 +17,6 @@
 #include "plugins/forward/random.h"
 
 namespace coredns::plugins::forward {
-
-struct Channel::PollHandle {
-  uv_poll_t handle;
-  Channel* channel;
-  int fd;
-};
 
 struct Channel::TimerHandle {
   uv_timer_t handle;
@@ -45,6 +40,77 @@ std::string local_text(int fd) {
 bool transient(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
 
 }  // namespace
+
+struct Dispatcher::EpollHandle {
+  uv_poll_t handle;
+  Dispatcher* dispatcher;
+};
+
+Dispatcher::Dispatcher(uv_loop_t* loop) {
+  epfd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) {
+    log::plugin_logger("forward").error(fmt::format("epoll_create1: {}", go_errno_text(errno)));
+    return;
+  }
+  poll_ = new EpollHandle{};
+  poll_->dispatcher = this;
+  uv_poll_init(loop, &poll_->handle, epfd_);
+  uv_poll_start(&poll_->handle, UV_READABLE, &Dispatcher::on_epoll);
+  // Idle sockets must not keep a worker's loop alive at exit; pending queries have timers.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&poll_->handle));
+}
+
+Dispatcher::~Dispatcher() {
+  if (poll_) async::close_and_delete(poll_);
+  if (epfd_ >= 0) ::close(epfd_);
+}
+
+void Dispatcher::watch(int fd, Channel* channel, bool readable, bool writable) {
+  if (fd < 0 || epfd_ < 0) return;
+  const auto i = static_cast<size_t>(fd);
+  if (i >= owners_.size()) {
+    owners_.resize(i + 1, nullptr);
+    events_.resize(i + 1, 0);
+  }
+  const uint32_t want = (readable ? EPOLLIN : 0u) | (writable ? EPOLLOUT : 0u);
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.fd = fd;
+  if (!owners_[i]) {
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+      epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
+  } else if (events_[i] != want) {
+    epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
+  }
+  owners_[i] = channel;
+  events_[i] = want;
+}
+
+void Dispatcher::unwatch(int fd) {
+  const auto i = static_cast<size_t>(fd);
+  if (fd < 0 || i >= owners_.size()) return;
+  owners_[i] = nullptr;
+  events_[i] = 0;
+}
+
+void Dispatcher::on_epoll(uv_poll_t* handle, int, int) {
+  Dispatcher* d = reinterpret_cast<EpollHandle*>(handle)->dispatcher;
+  epoll_event events[64];
+  const int n = epoll_wait(d->epfd_, events, 64, 0);
+  for (int k = 0; k < n; ++k) {
+    const int fd = events[k].data.fd;
+    const auto i = static_cast<size_t>(fd);
+    Channel* ch = i < d->owners_.size() ? d->owners_[i] : nullptr;
+    if (!ch) {
+      // A socket c-ares stopped watching but did not close: take it out of the set.
+      epoll_ctl(d->epfd_, EPOLL_CTL_DEL, fd, nullptr);
+      continue;
+    }
+    const uint32_t e = events[k].events;
+    ch->process(fd, e & (EPOLLIN | EPOLLERR | EPOLLHUP), e & (EPOLLOUT | EPOLLERR));
+  }
+  d->drain();  // may delete the dispatcher: nothing touches it afterwards
+}
 
 void Dispatcher::push(Completion* c) {
   c->next_ready_ = nullptr;
@@ -144,10 +210,7 @@ bool Channel::init() {
 
 Channel::~Channel() {
   if (channel_) ares_destroy(channel_);
-  for (PollHandle* p : polls_) {
-    uv_poll_stop(&p->handle);
-    async::close_and_delete(p);
-  }
+  for (int fd : fds_) dispatcher_.unwatch(fd);
   if (timer_) {
     uv_timer_stop(&timer_->handle);
     async::close_and_delete(timer_);
@@ -263,45 +326,22 @@ void Channel::on_timer(uv_timer_t* handle) {
   d.drain();  // may destroy the channel: nothing touches it afterwards
 }
 
-void Channel::on_poll(uv_poll_t* handle, int status, int events) {
-  auto* p = reinterpret_cast<PollHandle*>(handle);
-  Channel* ch = p->channel;
-  const int fd = p->fd;
-  Dispatcher& d = ch->dispatcher_;
-  const bool error = status < 0;
-  ares_process_fd(ch->channel_,
-                  (error || (events & (UV_READABLE | UV_DISCONNECT))) ? fd : ARES_SOCKET_BAD,
-                  (error || (events & UV_WRITABLE)) ? fd : ARES_SOCKET_BAD);
-  ch->update_timer();
-  d.drain();  // may destroy the channel: nothing touches it afterwards
+void Channel::process(int fd, bool readable, bool writable) {
+  ares_process_fd(channel_, readable ? fd : ARES_SOCKET_BAD, writable ? fd : ARES_SOCKET_BAD);
+  update_timer();
 }
 
 void Channel::on_sock_state(void* data, ares_socket_t fd, int readable, int writable) {
   auto* ch = static_cast<Channel*>(data);
-  auto it = std::find_if(ch->polls_.begin(), ch->polls_.end(),
-                         [fd](PollHandle* p) { return p->fd == fd; });
+  auto it = std::find(ch->fds_.begin(), ch->fds_.end(), fd);
   if (!readable && !writable) {
-    if (it == ch->polls_.end()) return;
-    uv_poll_stop(&(*it)->handle);
-    async::close_and_delete(*it);
-    ch->polls_.erase(it);
+    if (it == ch->fds_.end()) return;
+    ch->fds_.erase(it);
+    ch->dispatcher_.unwatch(fd);
     return;
   }
-  PollHandle* p;
-  if (it == ch->polls_.end()) {
-    p = new PollHandle{};
-    p->channel = ch;
-    p->fd = fd;
-    if (uv_poll_init(ch->loop_, &p->handle, fd) != 0) {
-      delete p;
-      return;
-    }
-    ch->polls_.push_back(p);
-  } else {
-    p = *it;
-  }
-  uv_poll_start(&p->handle, (readable ? UV_READABLE : 0) | (writable ? UV_WRITABLE : 0),
-                &Channel::on_poll);
+  if (it == ch->fds_.end()) ch->fds_.push_back(fd);
+  ch->dispatcher_.watch(fd, ch, readable, writable);
 }
 
 ares_socket_t Channel::sock_open(int domain, int type, int protocol, void* data) {

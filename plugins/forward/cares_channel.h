@@ -1,7 +1,7 @@
 #pragma once
 // One c-ares channel bound to one upstream, driven by the calling worker's libuv loop: c-ares
-// tells us which sockets to watch (sock_state_cb -> uv_poll) and when its next timeout is due
-// (ares_timeout -> uv_timer). c-ares 1.18 does the exchange itself: it matches replies to
+// tells us which sockets to watch (sock_state_cb -> the worker's epoll set, see Dispatcher) and
+// when its next timeout is due (ares_timeout -> uv_timer). c-ares 1.18 does the exchange itself: it matches replies to
 // queries by ID and question, reads only from the connected upstream socket, and retries over
 // TCP when a UDP reply is truncated. docs/forward-transport.md says what we rely on and why.
 #include <ares.h>
@@ -46,20 +46,39 @@ class Completion {
   uint16_t id_ = 0;
 };
 
-// The completions of one worker, run after c-ares has returned.
+// One worker's sockets and completions. Every c-ares socket of the worker is watched through
+// one epoll set of ours, itself watched by one uv_poll: a socket costs one epoll_ctl when it
+// opens and none when it closes, where a uv_poll per socket costs five system calls.
+// Completions run after c-ares has returned.
 class Dispatcher {
  public:
-  virtual ~Dispatcher() = default;
+  explicit Dispatcher(uv_loop_t* loop);
+  virtual ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
   void push(Completion* c);
   // Runs every queued completion, then after_drain() (where an owner that was asked to go
   // away while completions ran may delete itself).
   void drain();
   bool draining() const { return draining_ > 0; }
 
+  // c-ares's interest in `fd` of `channel` (sock_state_cb). Clearing it is free: the socket is
+  // about to be closed, which takes it out of the epoll set.
+  void watch(int fd, Channel* channel, bool readable, bool writable);
+  void unwatch(int fd);
+
  protected:
   virtual void after_drain() {}
 
  private:
+  struct EpollHandle;
+  static void on_epoll(uv_poll_t* handle, int status, int events);
+
+  int epfd_ = -1;
+  EpollHandle* poll_ = nullptr;
+  std::vector<Channel*> owners_;   // by fd
+  std::vector<uint32_t> events_;   // by fd, what the epoll set has for it
   Completion* head_ = nullptr;
   Completion* tail_ = nullptr;
   int draining_ = 0;
@@ -103,7 +122,9 @@ class Channel {
 
   static void on_sock_state(void* data, ares_socket_t fd, int readable, int writable);
   static void on_reply(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
-  static void on_poll(uv_poll_t* handle, int status, int events);
+  friend class Dispatcher;
+  // Lets c-ares handle what epoll reported for one of its sockets.
+  void process(int fd, bool readable, bool writable);
   static void on_timer(uv_timer_t* handle);
   static ares_socket_t sock_open(int domain, int type, int protocol, void* data);
   static int sock_close(ares_socket_t fd, void* data);
@@ -117,7 +138,6 @@ class Channel {
   std::string error_text(int status) const;
   void retire_if_edns_lost(const std::vector<uint8_t>& reply);
 
-  struct PollHandle;
   struct TimerHandle;
 
   Dispatcher& dispatcher_;
@@ -126,7 +146,7 @@ class Channel {
   ares_channel channel_ = nullptr;
   ares_socket_functions socket_functions_{};
   TimerHandle* timer_ = nullptr;
-  std::vector<PollHandle*> polls_;
+  std::vector<int> fds_;  // sockets c-ares watches now
   std::vector<uint16_t> ids_;
   Completion* sending_ = nullptr;  // set during ares_send, to spot synchronous completion
   int udp_fd_ = -1;

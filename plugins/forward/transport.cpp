@@ -21,7 +21,8 @@ struct Sweeper {
 }  // namespace
 
 WorkerTransport::WorkerTransport(std::shared_ptr<const ForwardShared> shared, uv_loop_t* loop)
-    : shared_(std::move(shared)),
+    : Dispatcher(loop),
+      shared_(std::move(shared)),
       loop_(loop),
       pools_(shared_->upstreams.size()),
       health_(shared_->upstreams.size()) {
