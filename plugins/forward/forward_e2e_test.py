@@ -403,3 +403,11 @@ def test_next_on_nodata_hands_empty_answers_on(nsd):
                     "}\n")
         with CoreDNS(corefile) as c:
             assert ask(c.port, "a-only.example.org").answer[0][0].address == "192.0.2.1"
+
+
+@pytest.mark.parametrize("to", ["[::1]:{p}", "[::1%lo]:{p}"])
+def test_ipv6_upstream_with_and_without_zone(nsd, to):
+    # The zone goes through the code that puts the scope id back on connect (link-local use).
+    with CoreDNS(forward_corefile(to.format(p=nsd.port))) as c:
+        assert ask(c.port, "a-only.example.org").answer[0][0].address == "192.0.2.1"
+        assert ask(c.port, "both.example.org", "AAAA", tcp=True).answer[0][0].address == "2001:db8::2"
