@@ -1,4 +1,5 @@
-# Debian's packages: libuv1-dev, libc-ares-dev, libfmt-dev, nlohmann-json3-dev, catch2.
+# Debian's packages: libuv1-dev, libc-ares-dev, libfmt-dev, nlohmann-json3-dev, libhttp-parser-dev,
+# catch2.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)                 # header-only target: Debian ships no libfmt.a
@@ -15,6 +16,18 @@ else()
   add_library(coredns_cares INTERFACE)
   target_link_libraries(coredns_cares INTERFACE PkgConfig::CARES)
 endif()
+
+# libhttp-parser-dev: parses requests to the HTTP endpoints (docs/http-and-metrics.md). The static
+# build takes the .a; Debian's .a is not position-independent, so a PIE build takes the .so.
+find_path(HTTP_PARSER_INCLUDE_DIR http_parser.h REQUIRED)
+if(COREDNS_STATIC)
+  find_library(HTTP_PARSER_LIB NAMES libhttp_parser.a REQUIRED)
+else()
+  find_library(HTTP_PARSER_LIB NAMES http_parser REQUIRED)
+endif()
+add_library(coredns_http_parser INTERFACE)
+target_include_directories(coredns_http_parser INTERFACE ${HTTP_PARSER_INCLUDE_DIR})
+target_link_libraries(coredns_http_parser INTERFACE ${HTTP_PARSER_LIB})
 
 if(COREDNS_TESTS)
   find_package(Catch2 2 REQUIRED)

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dns/types.h"
@@ -19,11 +20,15 @@ struct Response {
   std::string error;
   // Set once the reply has had its OPT normalised and been truncated for the client.
   bool scrubbed = false;
+  // The plugin that wrote the reply (its name()), for the `plugin` label of
+  // coredns_dns_responses_total; empty when unknown, as CoreDNS leaves it.
+  std::string_view plugin;
 
-  static Response reply(std::vector<uint8_t> wire, uint16_t rcode) {
+  static Response reply(std::vector<uint8_t> wire, uint16_t rcode, std::string_view plugin = {}) {
     Response r;
     r.wire = std::move(wire);
     r.rcode = rcode;
+    r.plugin = plugin;
     return r;
   }
   static Response unwritten(uint16_t rcode, std::string error = {}) {

@@ -77,6 +77,14 @@ class SetupContext {
   size_t block_index() const { return block_index_; }
 
   void add_handler(std::shared_ptr<Handler> h) { handlers_.push_back(std::move(h)); }
+  // The block's whole chain in plugin.cfg order. It is complete only once every setup ran:
+  // keep the reference and read it from a lifecycle callback (prometheus labels its
+  // coredns_plugin_enabled series with it). Empty unless the core set it.
+  const std::vector<Handler*>& chain() const {
+    static const std::vector<Handler*> none;
+    return chain_ ? *chain_ : none;
+  }
+  void set_chain(const std::vector<Handler*>* chain) { chain_ = chain; }
   const std::vector<std::shared_ptr<Handler>>& handlers() const { return handlers_; }
 
   BlockOptions& block() { return block_; }
@@ -96,6 +104,7 @@ class SetupContext {
   SharedState& process_state_;
   const ProcessOptions& options_;
   std::vector<std::shared_ptr<Handler>> handlers_;
+  const std::vector<Handler*>* chain_ = nullptr;
 };
 
 }  // namespace coredns

@@ -69,6 +69,7 @@ void Instance::setup_plugins(const ProcessOptions& options, SharedState& process
       SetupContext ctx(std::string(entry.name), corefile::Dispenser(*tokens, input_.path),
                        block.zones, i, block.options, lifecycle_, state_, process_state,
                        options);
+      ctx.set_chain(&block.chain);
       try {
         entry.def().setup(ctx);
       } catch (const ConfigError& e) {

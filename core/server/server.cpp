@@ -17,6 +17,14 @@ std::string wire_key(std::span<const uint8_t> wire) {
 
 }  // namespace
 
+metrics::Counter& panic_counter() {
+  static metrics::Counter& counter =
+      metrics::Registry::global()
+          .counter("coredns_panics_total", "A metrics that counts the number of panics.", {})
+          .with({});
+  return counter;
+}
+
 bool Server::add_zone(const std::string& zone, const Block* block) {
   dns::Name name;
   if (!dns::Name::from_text(zone, name)) return false;
@@ -88,6 +96,7 @@ Task<Response> Server::serve(Request& req) const {
     try {
       resp = co_await serve_chain(block->chain, req);
     } catch (const std::exception& e) {
+      panic_counter().inc();
       log::error(fmt::format("Recovered from panic in server: \"{}\" {}", address_.key(), e.what()));
       resp = Response::unwritten(dns::rcode::SERVFAIL);
     }

@@ -8,6 +8,7 @@
 
 #include "core/corefile/keys.h"
 #include "core/dns/name.h"
+#include "core/metrics/metrics.h"
 #include "core/plugin/handler.h"
 #include "core/plugin/setup.h"
 #include "core/server/listen_address.h"
@@ -21,6 +22,9 @@ struct Block {
   std::vector<Handler*> chain;                     // the same, for Next
   BlockOptions options;
 };
+
+// coredns_panics_total: handler exceptions the server recovered from (spec §2.8).
+metrics::Counter& panic_counter();
 
 class Server {
  public:

@@ -69,8 +69,9 @@ bool resolve(const ListenAddress& addr, uint16_t port, int family, Resolved& out
 
 ConfigError listen_error(const char* prefix, const char* net, const ListenAddress& addr,
                          const char* op, int err) {
-  return ConfigError(fmt::format("{}: listen {} {}: {}: {}", prefix, net, addr.host_port(), op,
-                                 go_errno_text(err)));
+  std::string text =
+      fmt::format("listen {} {}: {}: {}", net, addr.host_port(), op, go_errno_text(err));
+  return ConfigError(prefix ? fmt::format("{}: {}", prefix, text) : text);
 }
 
 int open_one(const ListenAddress& addr, uint16_t port, int type, int& err, const char*& op) {
@@ -173,6 +174,10 @@ FdSet open_udp(const ListenAddress& addr, int count) {
 
 FdSet open_tcp(const ListenAddress& addr, int count) {
   return open_many(addr, count, SOCK_STREAM, "Listen", "tcp");
+}
+
+int open_tcp_listener(const ListenAddress& addr) {
+  return open_many(addr, 1, SOCK_STREAM, nullptr, "tcp").release().front();
 }
 
 }  // namespace coredns::server

@@ -30,6 +30,10 @@ FdSet open_udp(const ListenAddress& addr, int count);
 // The same for TCP ("Listen: listen tcp :53: ..."). Sockets are listening.
 FdSet open_tcp(const ListenAddress& addr, int count);
 
+// One listening TCP socket for an HTTP endpoint (health, ready, prometheus); errors are Go's
+// net text alone ("listen tcp :8080: bind: address already in use").
+int open_tcp_listener(const ListenAddress& addr);
+
 // The port a socket is bound to (to resolve port 0).
 int bound_port(int fd);
 

@@ -6,8 +6,9 @@ from .process import CoreDNS, coredns_bin, compiled_plugins, rss_kib, run_coredn
 from .plugins import has_plugin, require_plugins
 from .upstream import Nsd, Unbound, zone_file
 from .client import dig, kdig, query, raw_udp, raw_tcp, make_query
+from .http_client import curl, keep_alive, tcp_listeners
 
 __all__ = [
     "free_port", "CoreDNS", "coredns_bin", "compiled_plugins", "rss_kib", "run_coredns", "has_plugin", "require_plugins", "Nsd", "Unbound", "zone_file",
-    "dig", "kdig", "query", "raw_udp", "raw_tcp", "make_query",
+    "dig", "kdig", "query", "raw_udp", "raw_tcp", "make_query", "curl", "keep_alive", "tcp_listeners",
 ]
