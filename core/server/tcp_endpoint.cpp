@@ -152,6 +152,11 @@ class TcpConnection {
         },
         [](uv_stream_t* s, ssize_t n, const uv_buf_t*) {
           auto* self = static_cast<TcpConnection*>(s->data);
+          if (n == UV_EOF) {
+            // A client may half-close once its queries are sent: answer them, then close.
+            self->finish();
+            return;
+          }
           if (n < 0) {
             self->close();
             return;

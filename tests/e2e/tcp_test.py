@@ -9,7 +9,7 @@ import dns.message
 import dns.rcode
 import pytest
 
-from harness import CoreDNS, make_query
+from harness import CoreDNS, Nsd, make_query, require_plugins, zone_file
 
 FIRST_QUERY_TIMEOUT = 3   # seconds a new connection may wait before its first query
 IDLE_TIMEOUT = 10         # seconds an established connection may stay idle
@@ -126,3 +126,27 @@ def test_idle_connections_are_closed():
         assert IDLE_TIMEOUT - 0.5 < time.monotonic() - t0
         fresh.close()
         used.close()
+
+
+def test_half_closed_connection_still_gets_its_replies(server):
+    with connect(server) as s:
+        s.sendall(frame(make_query("a.example.org.", qid=1).to_wire()) +
+                  frame(make_query("b.example.org.", qid=2).to_wire()))
+        s.shutdown(socket.SHUT_WR)
+        assert sorted(r.id for r in read_replies(s, 2)) == [1, 2]
+        assert s.recv(1) == b""  # then the server closes
+
+
+def test_half_closed_connection_gets_replies_that_take_time():
+    # forward answers asynchronously: the client's end of stream arrives before the replies.
+    require_plugins("forward")
+    zone = zone_file("example.org.", ["www IN A 192.0.2.1"])
+    with Nsd({"example.org.": zone}) as nsd:
+        with CoreDNS(".:{port} {\n forward . 127.0.0.1:%d\n}\n" % nsd.port) as c:
+            with connect(c) as s:
+                s.sendall(frame(make_query("www.example.org.", qid=11).to_wire()) +
+                          frame(make_query("www.example.org.", "AAAA", qid=12).to_wire()))
+                s.shutdown(socket.SHUT_WR)
+                replies = read_replies(s, 2)
+    assert sorted(r.id for r in replies) == [11, 12]
+    assert all(r.rcode() == dns.rcode.NOERROR for r in replies)
