@@ -1,0 +1,147 @@
+#include "plugins/dns64/dns64.h"
+
+#include "core/dns/types.h"
+#include "core/server/server.h"
+#include "plugins/dns64/ipv4only.h"
+#include "plugins/dns64/reverse.h"
+
+namespace coredns::plugins::dns64 {
+namespace {
+
+// Lookups of lookups: dns64's own never nest (A and PTR are not intercepted), but another
+// plugin's derived queries may reach it; this bounds any loop between them.
+constexpr int kMaxDepth = 4;
+
+// "\4arpa\0": ipv4only.arpa and the reverse trees both end so; everything else skips two checks.
+bool under_arpa(const dns::Name& lower) {
+  static constexpr uint8_t kArpa[] = {4, 'a', 'r', 'p', 'a', 0};
+  const auto w = lower.wire();
+  return w.size() > sizeof kArpa &&
+         std::equal(std::begin(kArpa), std::end(kArpa), w.end() - sizeof kArpa);
+}
+
+Task<Response> lookup(Request& req, const dns::Name& name, uint16_t qtype) {
+  auto sub = req.derive(name, qtype);
+  co_return co_await req.server().serve(*sub);
+}
+
+bool parse_reply(const Response& r, dns::MessageView& v) {
+  return r.written() && v.parse(r.wire) == dns::MessageView::Error::none && v.has_question();
+}
+
+Response no_reply() {
+  return Response::unwritten(dns::rcode::SERVFAIL, "plugin/dns64: the lookup got no reply");
+}
+
+}  // namespace
+
+Dns64::Dns64(Config config) : config_(std::move(config)) {}
+
+bool Dns64::serves(const Request& req) const {
+  if (req.depth() >= kMaxDepth) return false;
+  if (req.do_bit() && req.cd_bit()) return false;
+  if (!config_.clients.empty()) return config_.clients.contains(req.remote());
+  return config_.allow_ipv4 || !req.remote().is_ipv4();
+}
+
+Task<Response> Dns64::serve(Request& req, Next next) {
+  if (req.qclass() != dns::cls::IN) return next(req);
+  const dns::Name& lower = req.qname_lower();
+  if (config_.except.covers(lower)) return next(req);
+  const bool on = serves(req);
+  const bool arpa = under_arpa(lower);
+  if (arpa && is_ipv4only_name(lower)) return local(req, on);
+  if (!on) return next(req);
+  if (req.qtype() == dns::type::AAAA)
+    return config_.translate_all_for(lower) ? a_first(req, next) : aaaa_first(req, next);
+  if (arpa && req.qtype() == dns::type::PTR) {
+    if (auto v6 = parse_ip6_arpa(lower))
+      if (auto v4 = config_.prefix.extract(*v6); v4 && embedding().usable(v4->data()))
+        return reverse(req, *v4);
+  }
+  return next(req);
+}
+
+Task<Response> Dns64::aaaa_first(Request& req, Next next) {
+  Response aaaa = co_await next(req);
+  uint32_t bound = kTtlWithoutSoa;
+  if (aaaa.written()) {
+    dns::MessageView v;
+    if (!parse_reply(aaaa, v)) co_return aaaa;
+    switch (judge_aaaa(v, config_.exclude)) {
+      case AaaaVerdict::name_error:
+      case AaaaVerdict::answer:
+        co_return aaaa;
+      case AaaaVerdict::answer_excluded:
+        aaaa.wire = without_excluded(v, config_.exclude);
+        co_return aaaa;
+      case AaaaVerdict::synthesize:
+        bound = ttl_bound(v);
+        break;
+    }
+  } else if (aaaa.rcode != dns::rcode::SERVFAIL) {
+    co_return aaaa;  // REFUSED and the like: the next plugin declined, not failed
+  }
+  // RFC 6147 §5.1.3: a SERVFAIL or a timeout on AAAA still leads to the A lookup.
+  Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
+  dns::MessageView av;
+  if (!parse_reply(a, av)) co_return no_reply();
+  Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
+  out.error = std::move(aaaa.error);
+  co_return out;
+}
+
+Task<Response> Dns64::a_first(Request& req, Next next) {
+  Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
+  dns::MessageView av;
+  if (!parse_reply(a, av)) co_return no_reply();
+  if (av.header().rcode() != dns::rcode::NOERROR || usable_a_records(av, embedding()) > 0)
+    co_return from_a_reply(req, {}, av, kTtlWithoutSoa);
+
+  // No A to translate: the name may be IPv6-only, and then its own AAAA records are the answer.
+  Response aaaa = co_await next(req);
+  uint32_t bound = kTtlWithoutSoa;
+  dns::MessageView v;
+  if (parse_reply(aaaa, v)) {
+    switch (judge_aaaa(v, config_.exclude)) {
+      case AaaaVerdict::name_error:
+      case AaaaVerdict::answer:
+        co_return aaaa;
+      case AaaaVerdict::answer_excluded:
+        aaaa.wire = without_excluded(v, config_.exclude);
+        co_return aaaa;
+      case AaaaVerdict::synthesize:
+        bound = ttl_bound(v);
+        break;
+    }
+  }
+  Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
+  out.error = std::move(aaaa.error);
+  co_return out;
+}
+
+Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,
+                             const dns::MessageView& a_reply, uint32_t ttl_bound) {
+  const Assembled r = assemble(buffer, req.msg(), a_reply, ttl_bound, embedding());
+  if (r.synthesized) translated_.inc(req.server());
+  return Response::reply(std::move(buffer), r.rcode);
+}
+
+Task<Response> Dns64::reverse(Request& req, Ipv4 v4) {
+  const dns::Name target = in_addr_arpa(v4);
+  Response r = co_await lookup(req, target, dns::type::PTR);
+  dns::MessageView v;
+  if (!parse_reply(r, v)) co_return no_reply();
+  std::vector<uint8_t> out;
+  const uint16_t rcode = assemble_reverse(out, req.msg(), target, v);
+  translated_.inc(req.server());
+  co_return Response::reply(std::move(out), rcode);
+}
+
+Task<Response> Dns64::local(const Request& req, bool dns64_on) {
+  LocalAnswer a = answer_ipv4only(req.msg(), req.qname_lower(), dns64_on ? &config_.prefix : nullptr);
+  if (a.synthesized) translated_.inc(req.server());
+  co_return Response::reply(std::move(a.wire), a.rcode);
+}
+
+}  // namespace coredns::plugins::dns64

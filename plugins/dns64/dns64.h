@@ -1,0 +1,44 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/plugin/handler.h"
+#include "plugins/dns64/config.h"
+#include "plugins/dns64/synthesis.h"
+#include "plugins/dns64/translated_counter.h"
+
+namespace coredns::plugins::dns64 {
+
+// The dns64 handler (spec §1, issue 7): AAAA answers synthesized from A records under the NAT64
+// prefix, PTR under the prefix followed to in-addr.arpa, and ipv4only.arpa answered locally.
+// Its own lookups re-enter the whole server (routing, chain, scrub), as CoreDNS's upstream.
+class Dns64 : public Handler {
+ public:
+  explicit Dns64(Config config);
+  std::string_view name() const override { return "dns64"; }
+  Task<Response> serve(Request& req, Next next) override;
+  const Config& config() const { return config_; }
+
+ private:
+  // Whether this query gets DNS64 at all: the client rule, and RFC 6147 §5.5 (a validating
+  // stub that sets DO and CD does its own synthesis), and the bound on nested lookups.
+  bool serves(const Request& req) const;
+  Embedding embedding() const { return {config_.prefix, config_.skips_non_global()}; }
+
+  // RFC 6147 order: AAAA first, A only when no usable AAAA came back.
+  Task<Response> aaaa_first(Request& req, Next next);
+  // translate_all: the A answer decides; AAAA is asked only when A has no usable record.
+  Task<Response> a_first(Request& req, Next next);
+  Task<Response> reverse(Request& req, Ipv4 v4);
+  Task<Response> local(const Request& req, bool dns64_on);
+
+  // The reply built from the A lookup's reply, into `buffer` (reused storage).
+  Response from_a_reply(const Request& req, std::vector<uint8_t> buffer,
+                        const dns::MessageView& a_reply, uint32_t ttl_bound);
+
+  Config config_;
+  TranslatedCounter translated_;
+};
+
+}  // namespace coredns::plugins::dns64

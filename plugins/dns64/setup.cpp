@@ -1,0 +1,27 @@
+#include "core/plugin/registry.h"
+#include "core/plugin/setup.h"
+#include "core/util/log.h"
+#include "plugins/dns64/config.h"
+#include "plugins/dns64/dns64.h"
+
+namespace coredns::plugins {
+namespace {
+
+void setup(SetupContext& c) {
+  // Each occurrence of the directive is a handler of its own, as in CoreDNS.
+  while (c.d.next()) {
+    std::vector<std::string> warnings;
+    dns64::Config config = dns64::parse_config(c.d, warnings);
+    for (const std::string& w : warnings) log::plugin_logger("dns64").warning(w);
+    c.add_handler(std::make_shared<dns64::Dns64>(std::move(config)));
+  }
+}
+
+}  // namespace
+
+const PluginDef& plugin_dns64() {
+  static const PluginDef def{setup};
+  return def;
+}
+
+}  // namespace coredns::plugins

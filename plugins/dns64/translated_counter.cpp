@@ -1,0 +1,26 @@
+#include "plugins/dns64/translated_counter.h"
+
+#include "core/async/worker_id.h"
+#include "core/server/server.h"
+
+namespace coredns::plugins::dns64 {
+
+TranslatedCounter::TranslatedCounter()
+    : family_(metrics::Registry::global().counter(
+          "coredns_dns64_requests_translated_total",
+          "Counter of DNS requests translated by dns64.", {"server"})),
+      slots_(std::make_unique<Slot[]>(static_cast<size_t>(async::worker_slots()))),
+      slot_count_(async::worker_slots()) {}
+
+void TranslatedCounter::inc(const Server& server) {
+  const int i = async::worker_index();
+  auto& seen = slots_[static_cast<size_t>(i < slot_count_ ? i : slot_count_ - 1)].seen;
+  for (auto& [s, counter] : seen)
+    if (s == &server) return counter->inc();
+  // First translation on this worker for this listener: one lookup, kept for later queries.
+  metrics::Counter& c = family_.with({server.address().key()});
+  seen.emplace_back(&server, &c);
+  c.inc();
+}
+
+}  // namespace coredns::plugins::dns64
