@@ -64,13 +64,23 @@ if [ "$INSTALL" = 1 ]; then
     dpkg --add-architecture "$TARGETARCH"   # idempotent
     PKGS="$PKGS crossbuild-essential-$TARGETARCH qemu-user-static"
     PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH"
-    PKGS="$PKGS libhttp-parser-dev:$TARGETARCH"
   else
     PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev"
   fi
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $PKGS
+  if [ "$CROSS" = 1 ]; then
+    # libhttp-parser-dev is not Multi-Arch: same, so its :ARCH package would replace the native
+    # one (breaking native builds on the same host). Unpack its static library and header into
+    # the cross sysroot instead, where the toolchain file's find_library/find_path look first.
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download -qq "libhttp-parser-dev:$TARGETARCH")
+    dpkg-deb -x "$tmp"/libhttp-parser-dev_*.deb "$tmp/x"
+    install -D -m 0644 "$tmp/x/usr/lib/$TRIPLET/libhttp_parser.a" "/usr/$TRIPLET/lib/libhttp_parser.a"
+    install -D -m 0644 "$tmp/x/usr/include/http_parser.h" "/usr/$TRIPLET/include/http_parser.h"
+    rm -rf "$tmp"
+  fi
   exit 0
 fi
 

@@ -63,7 +63,8 @@ i=0
 answer=""
 while [ $i -lt 50 ]; do
   # whoami answers in the additional section: the client's address and port.
-  answer=$(dig @127.0.0.1 -p "$PORT" +time=1 +tries=1 +noall +additional whoami.example. A 2>/dev/null || true)
+  answer=$(dig @127.0.0.1 -p "$PORT" +time=1 +tries=1 +noall +additional whoami.example. A 2>/dev/null |
+    grep '^whoami\.example\.' || true)
   [ -n "$answer" ] && break
   i=$((i + 1))
   sleep 0.2

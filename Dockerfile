@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# coredns-cpp images: the same contract as CoreDNS's coredns/coredns (docs/container.md).
+#
+#   docker buildx build --platform linux/amd64,linux/arm64 -t you/coredns-cpp:TAG --push .
+#   docker buildx build --platform linux/arm64 -o type=docker,dest=coredns-arm64.tar .  # RouterOS
+#   docker buildx build --target nat64 -t you/nat64:TAG .                    # translator alone
+#
+# The build stage runs on the builder's own platform and cross-compiles for TARGETARCH with
+# tools/build-static.sh (no QEMU needed to compile). Build args:
+#   CA_CERTS=1   also ship /etc/ssl/certs/ca-certificates.crt (not needed yet: forward has no TLS)
+#   RUN_TESTS=1  build and run the unit tests in the build stage (a cross build runs them in qemu)
+# Daemonless (buildah 1.28 also needs --build-arg BUILDPLATFORM=linux/amd64 for --platform arm64):
+#   buildah bud --pull=never --platform linux/arm64 --build-arg BUILDPLATFORM=linux/amd64 -t IMG .
+ARG BUILD_IMAGE=debian:bookworm-slim
+
+FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
+ARG TARGETARCH
+ARG CA_CERTS=0
+ARG RUN_TESTS=0
+COPY tools/build-static.sh /src/tools/build-static.sh
+RUN TARGETARCH=$TARGETARCH /src/tools/build-static.sh --install-deps && rm -rf /var/lib/apt/lists/*
+COPY . /src
+# /out: /coredns (cap_net_bind_service), /nat64 (cap_net_admin), /etc/passwd, /etc/group.
+# /out-nat64: the translator alone, without file capabilities (that image runs as root).
+RUN set -eu; \
+    flags=""; \
+    [ "$CA_CERTS" = 1 ] && flags="$flags --ca-certs"; \
+    [ "$RUN_TESTS" = 1 ] || flags="$flags --no-test"; \
+    TARGETARCH=$TARGETARCH BUILD_DIR=/tmp/build /src/tools/build-static.sh --out /out $flags; \
+    rm -rf /tmp/build; \
+    mkdir -p /out-nat64/etc; \
+    cp /out/nat64 /out-nat64/nat64; \
+    cp /out/etc/passwd /out/etc/group /out-nat64/etc/
+
+# The Tayga-compatible translator on its own, like Tayga's images: needs NET_ADMIN and
+# /dev/net/tun (docker run --cap-add NET_ADMIN --device /dev/net/tun -v ./tayga.conf:/etc/tayga.conf).
+FROM scratch AS nat64
+COPY --from=build /out-nat64/ /
+WORKDIR /
+ENTRYPOINT ["/nat64", "--nodetach", "--stdout"]
+
+# The default image (last stage): /coredns as CoreDNS's image has it, plus /nat64 for the
+# Corefile's nat64 directive, which starts it as a child (it gets CAP_NET_ADMIN from its file
+# capability where the container was granted NET_ADMIN). COPY keeps the capability xattrs.
+FROM scratch AS coredns
+COPY --from=build /out/ /
+WORKDIR /
+USER 65532:65532
+EXPOSE 53 53/udp
+ENTRYPOINT ["/coredns"]
