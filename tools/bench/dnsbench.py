@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "e2e"))
 
-from harness import CoreDNS, Unbound, free_port  # noqa: E402
+from harness import CoreDNS, Nsd, Unbound, compiled_plugins, free_port, zone_file  # noqa: E402
 from harness.process import rss_kib  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -54,8 +54,9 @@ def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
     return {"completed": completed, "lost": lost, "qps": qps, "p99_ms": p99}
 
 
-def measure(pid, port, qfile, seconds, rate):
-    dnsperf(port, qfile, 1)  # warm-up: caches, connections, page faults
+def measure(pid, port, qfile, seconds, rate, warmup=True, rate_qfile=None):
+    if warmup:
+        dnsperf(port, qfile, 1)  # warm-up: caches, connections, page faults
     u0, s0 = cpu_seconds(pid)
     r = dnsperf(port, qfile, seconds)
     u1, s1 = cpu_seconds(pid)
@@ -65,7 +66,7 @@ def measure(pid, port, qfile, seconds, rate):
     r["cpu_us_per_query"] = r["user_us_per_query"] + r["sys_us_per_query"]
     r["rss_kib"] = rss_kib(pid)
     if rate:
-        r["p99_ms"] = dnsperf(port, qfile, min(seconds, 5), rate=rate)["p99_ms"]
+        r["p99_ms"] = dnsperf(port, rate_qfile or qfile, min(seconds, 5), rate=rate)["p99_ms"]
     return r
 
 
@@ -82,7 +83,48 @@ def whoami_workload(tmp):
     return {"corefile": corefile, "unbound": unbound, "qfile": qfile, "upstream": None}
 
 
-WORKLOADS = {"whoami": whoami_workload}
+def dns64_workload(tmp, names, rate_names=None):
+    """AAAA queries for A-only names, synthesized under 64:ff9b::/96. coredns runs dns64, cache
+    and forward; unbound runs `module-config: "dns64 iterator"`; both forward to the same nsd,
+    which answers every name under bench. with an A record (a wildcard) and AAAA with NODATA.
+    dnsperf queries over IPv4, hence allow_ipv4 (unbound's dns64 serves every client)."""
+    records = ["* 3600 IN A 93.184.216.34"]
+    nsd = Nsd({"bench.": zone_file("bench", records, ttl=3600, soa_minimum=3600)}, ipv6=False)
+    nsd.start()
+    qfile = os.path.join(tmp, "dns64.txt")
+    with open(qfile, "w") as f:
+        f.writelines(f"{n}.bench. AAAA\n" for n in names)
+    rate_qfile = None
+    if rate_names:
+        rate_qfile = os.path.join(tmp, "dns64-rate.txt")
+        with open(rate_qfile, "w") as f:
+            f.writelines(f"{n}.bench. AAAA\n" for n in rate_names)
+    cache = "    cache\n" if "cache" in compiled_plugins() else ""
+    corefile = (".:{port} {\n    dns64 {\n        allow_ipv4\n    }\n" + cache +
+                f"    forward . 127.0.0.1:{nsd.port}\n}}\n")
+    unbound = ('  module-config: "dns64 iterator"\n'
+               "  dns64-prefix: 64:ff9b::/96\n"
+               "  msg-cache-size: 64m\n  rrset-cache-size: 128m\n"
+               'forward-zone:\n  name: "bench."\n'
+               f"  forward-addr: 127.0.0.1@{nsd.port}\n")
+    return {"corefile": corefile, "unbound": unbound, "qfile": qfile, "upstream": nsd,
+            "rate_qfile": rate_qfile, "warmup": rate_names is None}
+
+
+def dns64_hits_workload(tmp):
+    """AAAA over 1000 hot A-only names: after the warm-up, every answer comes from the caches."""
+    return dns64_workload(tmp, (f"hot{i}" for i in range(1000)))
+
+
+def dns64_misses_workload(tmp):
+    """AAAA over names never asked before: each one costs the upstream AAAA and A queries. No
+    warm-up (it would turn the first names into hits), and the p99 run has names of its own."""
+    return dns64_workload(tmp, (f"miss{i}" for i in range(3_000_000)),
+                          (f"rate{i}" for i in range(1_000_000)))
+
+
+WORKLOADS = {"whoami": whoami_workload, "dns64-hits": dns64_hits_workload,
+             "dns64-misses": dns64_misses_workload}
 
 
 def run(workload, seconds, workers, rate):
@@ -93,9 +135,11 @@ def run(workload, seconds, workers, rate):
             for n in workers:
                 env = {"COREDNS_WORKERS": str(n)}
                 with CoreDNS(w["corefile"], args=["-quiet"], env=env) as c:
-                    rows.append(("coredns-cpp", n, measure(c.proc.pid, c.port, w["qfile"], seconds, rate)))
+                    rows.append(("coredns-cpp", n, measure(c.proc.pid, c.port, w["qfile"], seconds, rate,
+                                                           w.get("warmup", True), w.get("rate_qfile"))))
                 with Unbound("server:\n" + w["unbound"], threads=n) as u:
-                    rows.append(("unbound", n, measure(u.proc.pid, u.port, w["qfile"], seconds, rate)))
+                    rows.append(("unbound", n, measure(u.proc.pid, u.port, w["qfile"], seconds, rate,
+                                                       w.get("warmup", True), w.get("rate_qfile"))))
         finally:
             if w.get("upstream"):
                 w["upstream"].stop()
