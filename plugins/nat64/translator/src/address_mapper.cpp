@@ -1,5 +1,6 @@
 #include "address_mapper.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "address_class.h"
@@ -24,6 +25,14 @@ void AddressMapper::rebuild() {
   eam_.add({{own_v4_, 32}, {own_v6_, 128}, "ipv4-addr/ipv6-addr"});
   for (const auto& m : conf_maps_) eam_.add({m.v4, m.v6, m.where});
   for (const auto& m : file_maps_) eam_.add({m.v4, m.v6, m.where});
+  eam_has_maps_ = eam_.size() > 1;
+  eam_overlaps_prefix_ = false;
+  if (prefix_)
+    for (const auto& e : eam_.entries()) {
+      if (e.v6 == Prefix6{own_v6_, 128}) continue;
+      const int shorter = std::min(e.v6.len, prefix_->len);
+      if ((to_u128(e.v6.addr) & mask6(shorter)) == (to_u128(prefix_->addr) & mask6(shorter))) eam_overlaps_prefix_ = true;
+    }
 }
 
 std::vector<std::string> AddressMapper::set_file_maps(const std::vector<MapLine>& maps) {
@@ -52,9 +61,15 @@ bool AddressMapper::v6_free_for_pool(const V6& a) const {
 }
 
 MapResult AddressMapper::to_v6(V4 a, V6& out, int64_t now) {
-  if (const auto* e = eam_.find_v4(a)) {
-    out = EamTable::to_v6(*e, a);
+  if (a == own_v4_) {
+    out = own_v6_;
     return {};
+  }
+  if (eam_has_maps_) {
+    if (const auto* e = eam_.find_v4(a)) {
+      out = EamTable::to_v6(*e, a);
+      return {};
+    }
   }
   if (pool_ && pool_->contains(a)) {
     if (Lease* l = pool_->find_active_v4(a)) {
@@ -75,22 +90,31 @@ MapResult AddressMapper::to_v6_by_prefix(V4 a, V6& out) const {
 }
 
 bool AddressMapper::v4_lives_on_v6_side(V4 a) {
-  return eam_.find_v4(a) != nullptr || (pool_ && pool_->contains(a));
+  return (pool_ && pool_->contains(a)) || (eam_has_maps_ && eam_.find_v4(a) != nullptr);
 }
 
 MapResult AddressMapper::to_v4(const V6& a, V4& out, int64_t now, bool is_source) {
-  if (const auto* e = eam_.find_v6(a)) {
-    out = EamTable::to_v4(*e, a);
+  // Fast paths for the common case (nat64-spec §3.1 order kept): an address under the prefix
+  // can only be the translator's own or a map overlapping the prefix, never a pool lease.
+  const bool in_prefix = prefix_ && prefix_->contains(a);
+  if (a == own_v6_) {
+    out = own_v4_;
     return {};
   }
-  if (pool_) {
+  if (eam_has_maps_ && (!in_prefix || eam_overlaps_prefix_)) {
+    if (const auto* e = eam_.find_v6(a)) {
+      out = EamTable::to_v4(*e, a);
+      return {};
+    }
+  }
+  if (pool_ && !in_prefix) {
     if (Lease* l = pool_->find_active_v6(a)) {
       l->last_use = now;
       out = l->v4;
       return {};
     }
   }
-  if (prefix_ && prefix_->contains(a)) {
+  if (in_prefix) {
     const V4 v4 = rfc6052::extract(*prefix_, a);
     if (v4_is_invalid(v4))
       return {MapStatus::drop, is_source ? DropReason::invalid_source : DropReason::invalid_destination};

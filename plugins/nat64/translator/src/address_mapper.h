@@ -62,6 +62,8 @@ class AddressMapper {
   std::optional<Prefix6> prefix_;
   bool wkpf_strict_;
   bool prefix_is_wkp_ = false;
+  bool eam_has_maps_ = false;        // any static map besides the own address pair
+  bool eam_overlaps_prefix_ = false; // a map's IPv6 range overlaps the NAT64 prefix
   V4 own_v4_;
   V6 own_v6_;
   std::unique_ptr<DynamicPool> pool_;

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 #include "ip.h"
 
@@ -20,7 +22,19 @@ inline uint16_t fold(uint32_t s) {
 inline uint16_t finish(uint32_t s) { return static_cast<uint16_t>(~fold(s)); }
 
 inline uint32_t add_v4(V4 a) { return (a >> 16) + (a & 0xffff); }
-inline uint32_t add_v6(const V6& a) { return add(a.b.data(), 16); }
+// An IPv6 address's sum without a loop: two native loads, folded, swapped once (RFC 1071 §2B).
+inline uint32_t add_v6(const V6& a) {
+  uint64_t x, y;
+  std::memcpy(&x, a.b.data(), 8);
+  std::memcpy(&y, a.b.data() + 8, 8);
+  uint64_t s = (x & 0xffffffff) + (x >> 32) + (y & 0xffffffff) + (y >> 32);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  uint16_t r = static_cast<uint16_t>(s);
+  if constexpr (std::endian::native == std::endian::little) r = static_cast<uint16_t>(r >> 8 | r << 8);
+  return r;
+}
 
 // RFC 1624 eqn. 3: the field's new value when data summing to old_sum is replaced by data
 // summing to new_sum. Never yields 0xffff from a valid checksum unless the sum really is zero.

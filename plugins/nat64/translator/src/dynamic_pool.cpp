@@ -58,9 +58,7 @@ Lease* DynamicPool::find_active_v4(V4 a) {
 
 Lease* DynamicPool::find_active_v6(const V6& a) {
   auto it = by_v6_.find(a);
-  if (it == by_v6_.end()) return nullptr;
-  Lease& l = by_v4_.at(it->second);
-  return l.active ? &l : nullptr;
+  return it != by_v6_.end() && it->second->active ? it->second : nullptr;
 }
 
 uint32_t DynamicPool::preferred_slot(const V6& a) const {
@@ -84,7 +82,7 @@ bool DynamicPool::slot_free(uint32_t slot) const {
 Lease* DynamicPool::allocate(const V6& a, int64_t now, PoolEvent& ev, V6* stolen_from) {
   ev = PoolEvent::none;
   if (auto it = by_v6_.find(a); it != by_v6_.end()) {
-    Lease& l = by_v4_.at(it->second);
+    Lease& l = *it->second;
     if (!l.active) {
       l.active = true;
       ++active_;
@@ -100,8 +98,8 @@ Lease* DynamicPool::allocate(const V6& a, int64_t now, PoolEvent& ev, V6* stolen
     for (uint64_t i = 0; i < size; ++i, slot = static_cast<uint32_t>((slot + 1) & (size - 1))) {
       if (!slot_free(slot)) continue;
       Lease l{range_.addr + slot, a, now, true};
-      by_v6_.emplace(a, l.v4);
       auto [it, ok] = by_v4_.emplace(l.v4, l);
+      by_v6_.emplace(a, &it->second);
       ++active_;
       ev = PoolEvent::assigned;
       dirty_ = true;
@@ -119,7 +117,7 @@ Lease* DynamicPool::allocate(const V6& a, int64_t now, PoolEvent& ev, V6* stolen
   lru->last_use = now;
   lru->active = true;
   ++active_;
-  by_v6_.emplace(a, lru->v4);
+  by_v6_.emplace(a, lru);
   ev = PoolEvent::reassigned;
   dirty_ = true;
   return lru;
@@ -229,8 +227,8 @@ DynamicPool::LoadStats DynamicPool::load(std::string_view text, int64_t now,
     // A clock that went backwards makes every lease look fresh: treat all as dormant then.
     if (future) r.t = now - kDormantAfter;
     const bool active = now - r.t < kDormantAfter;
-    by_v4_.emplace(r.v4, Lease{r.v4, r.v6, r.t, active});
-    by_v6_.emplace(r.v6, r.v4);
+    auto [it, ok] = by_v4_.emplace(r.v4, Lease{r.v4, r.v6, r.t, active});
+    by_v6_.emplace(r.v6, &it->second);
     if (active) ++active_;
     ++st.loaded;
   }

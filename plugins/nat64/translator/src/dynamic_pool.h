@@ -82,7 +82,8 @@ class DynamicPool {
   std::function<bool(V4)> claimed_;
   uint64_t usable_ = 0;
   std::unordered_map<V4, Lease> by_v4_;
-  std::unordered_map<V6, V4, V6Hash> by_v6_;
+  // Points into by_v4_ (its nodes do not move), so a lookup by IPv6 is one hash probe.
+  std::unordered_map<V6, Lease*, V6Hash> by_v6_;
   size_t active_ = 0;
   bool dirty_ = false;
   int64_t last_saved_ = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -52,17 +53,23 @@ inline void store_v6(uint8_t* p, const V6& a) { std::memcpy(p, a.b.data(), 16); 
 inline V4 mask4(int len) { return len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~((1u << (32 - len)) - 1); }
 
 using U128 = unsigned __int128;
-inline U128 to_u128(const V6& a) {
-  U128 v = 0;
-  for (uint8_t byte : a.b) v = v << 8 | byte;
+// Big-endian bytes <-> a 128-bit integer: two loads and byte swaps (this is on the per-packet
+// path of every prefix and map lookup).
+inline uint64_t be64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
   return v;
 }
+inline void put_be64(uint8_t* p, uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, 8);
+}
+inline U128 to_u128(const V6& a) { return U128(be64(a.b.data())) << 64 | be64(a.b.data() + 8); }
 inline V6 from_u128(U128 v) {
   V6 a;
-  for (int i = 15; i >= 0; --i) {
-    a.b[static_cast<size_t>(i)] = static_cast<uint8_t>(v);
-    v >>= 8;
-  }
+  put_be64(a.b.data(), static_cast<uint64_t>(v >> 64));
+  put_be64(a.b.data() + 8, static_cast<uint64_t>(v));
   return a;
 }
 inline U128 mask6(int len) {
