@@ -29,6 +29,13 @@ bool parse_reply(const Response& r, dns::MessageView& v) {
   return r.written() && v.parse(r.wire) == dns::MessageView::Error::none && v.has_question();
 }
 
+// The AAAA reply without its excluded records; a new message, to be scrubbed like any other.
+Response filtered(Response aaaa, const dns::MessageView& v, const CidrList& exclude) {
+  aaaa.wire = without_excluded(v, exclude);
+  aaaa.scrubbed = false;
+  return aaaa;
+}
+
 Response no_reply() {
   return Response::unwritten(dns::rcode::SERVFAIL, "plugin/dns64: the lookup got no reply");
 }
@@ -73,8 +80,7 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
       case AaaaVerdict::answer:
         co_return aaaa;
       case AaaaVerdict::answer_excluded:
-        aaaa.wire = without_excluded(v, config_.exclude);
-        co_return aaaa;
+        co_return filtered(std::move(aaaa), v, config_.exclude);
       case AaaaVerdict::synthesize:
         bound = ttl_bound(v);
         break;
@@ -108,8 +114,7 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
       case AaaaVerdict::answer:
         co_return aaaa;
       case AaaaVerdict::answer_excluded:
-        aaaa.wire = without_excluded(v, config_.exclude);
-        co_return aaaa;
+        co_return filtered(std::move(aaaa), v, config_.exclude);
       case AaaaVerdict::synthesize:
         bound = ttl_bound(v);
         break;
