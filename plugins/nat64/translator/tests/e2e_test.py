@@ -83,9 +83,9 @@ class Translator:
         self.proc = None
         self.log = os.path.join(workdir, "nat64.log")
 
-    def start(self):
+    def start(self, *args):
         self.logf = open(self.log, "a")
-        self.proc = subprocess.Popen(["ip", "netns", "exec", NS_R, NAT64, "-d", "-c", self.conf],
+        self.proc = subprocess.Popen(["ip", "netns", "exec", NS_R, NAT64, "-d", "-c", self.conf, *args],
                                      stdout=self.logf, stderr=subprocess.STDOUT)
         # Ready when the metrics listener answers.
         deadline = time.time() + 10
@@ -143,6 +143,7 @@ def setup_namespaces():
     # Deprecated (preferred_lft 0): used only when a socket binds to them explicitly.
     sh("ip", "addr", "add", f"{MAPPED6}/64", "dev", "c0", "nodad", "preferred_lft", "0", ns=NS_C)
     sh("ip", "addr", "add", "2001:db8:1::3/64", "dev", "c0", "nodad", "preferred_lft", "0", ns=NS_C)
+    sh("ip", "addr", "add", "2001:db8:1::7/64", "dev", "c0", "nodad", "preferred_lft", "0", ns=NS_C)
     sh("ip", "link", "set", "c0", "up", ns=NS_C)
     sh("ip", "-6", "route", "add", "default", "via", "2001:db8:1::1", ns=NS_C)
     sh("ip", "addr", "add", "2001:db8:1::1/64", "dev", "r0", "nodad", ns=NS_R)
@@ -339,6 +340,28 @@ def test_map_file_reload_on_sighup(net):
     time.sleep(0.5)
     assert peer(NS_S, "tcp", "10.98.2.4", 7000, "n") == f"{SERVER6}|n"
     assert "loaded 1 map(s)" in net.output()
+
+
+def test_user_group_chroot(net):
+    net.stop()
+    try:
+        net.start("-u", "nobody", "-r")
+        with open(f"/proc/{net.proc.pid}/status") as f:
+            status = f.read()
+        uid = re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)
+        assert uid == str(int(sh("id", "-u", "nobody")))
+        assert os.readlink(f"/proc/{net.proc.pid}/root") == net.data
+        # Still translating, and still writing leases inside the chroot.
+        out = sh(PY, "-c", "import socket;s=socket.create_connection(('" + SERVER6 + "',7000),timeout=5,"
+                 "source_address=('2001:db8:1::7',0));s.sendall(b'u\\n');print(s.recv(100).decode())", ns=NS_C)
+        pool4 = out.partition("|")[0]
+        deadline = time.time() + 5
+        while time.time() < deadline and net.dynamic_map().get("2001:db8:1::7") != pool4:
+            time.sleep(0.2)
+        assert net.dynamic_map().get("2001:db8:1::7") == pool4
+    finally:
+        net.stop()
+        net.start()
 
 
 def test_mktun_rmtun(net):
