@@ -30,7 +30,14 @@ int64_t now_ms() {
 }
 
 EventLoop::EventLoop(const Config& cfg, AddressMapper& map, int tun_fd, int signal_fd, uint32_t tun_mtu)
-    : cfg_(cfg), map_(map), tun_fd_(tun_fd), signal_fd_(signal_fd), rx_(new uint8_t[kRxSize + 64]) {
+    : cfg_(cfg),
+      map_(map),
+      tun_fd_(tun_fd),
+      signal_fd_(signal_fd),
+      rx_(new uint8_t[kRxSize + 64]),
+      writer_([](bool ok, const std::string& err) {
+        if (!ok) log_err("cannot write dynamic.map: {}", err);
+      }) {
   auto s = TranslatorSettings::from(cfg);
   s.tun_mtu = tun_mtu;
   tr_ = std::make_unique<Translator>(map_, counters_, s);
@@ -69,18 +76,16 @@ void EventLoop::read_tun() {
   }
 }
 
-void EventLoop::save_dynamic_map(const char* why) {
+void EventLoop::save_dynamic_map(const char* why, bool wait) {
   DynamicPool* p = map_.pool();
   if (!p || cfg_.data_dir.empty()) return;
   const int64_t now = now_ms() / 1000;
-  std::string err;
   // The working directory is data-dir (or its chroot): a relative path works in both cases.
-  if (write_file_atomic("dynamic.map", p->serialize(now), err)) {
-    p->mark_saved(now);
-    log_debug("wrote dynamic.map ({})", why);
-  } else {
-    log_err("cannot write dynamic.map: {}", err);
-  }
+  // The snapshot is taken here; the disk work (fsync) happens on the writer's thread.
+  writer_.submit("dynamic.map", p->serialize(now));
+  p->mark_saved(now);
+  log_debug("writing dynamic.map ({})", why);
+  if (wait) writer_.flush();
 }
 
 void EventLoop::reload_map_file() {
@@ -148,17 +153,17 @@ int EventLoop::run() {
     int n = ::poll(fds, 2, static_cast<int>(kMtuCheckMs));
     if (n < 0 && errno != EINTR) {
       log_err("poll: {}", std::strerror(errno));
-      save_dynamic_map("exit");
+      save_dynamic_map("exit", true);
       return 1;
     }
     if (n > 0 && (fds[0].revents & POLLIN)) read_tun();
     if (n > 0 && (fds[0].revents & (POLLERR | POLLHUP))) {
       log_err("TUN device went away");
-      save_dynamic_map("exit");
+      save_dynamic_map("exit", true);
       return 1;
     }
     if (n > 0 && (fds[1].revents & POLLIN) && !handle_signals()) {
-      save_dynamic_map("exit");
+      save_dynamic_map("exit", true);
       return 0;
     }
     tick(now_ms(), false);

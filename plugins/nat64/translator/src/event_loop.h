@@ -7,6 +7,7 @@
 #include <string>
 
 #include "address_mapper.h"
+#include "background_writer.h"
 #include "config.h"
 #include "counters.h"
 #include "packet_log.h"
@@ -28,8 +29,9 @@ class EventLoop {
 
   Counters& counters() { return counters_; }
   PublishedState& published() { return published_; }
-  // Writes dynamic.map now when there is a pool and a data-dir.
-  void save_dynamic_map(const char* why);
+  // Writes dynamic.map (on the writer thread) when there is a pool and a data-dir; `wait`
+  // returns only once it is on disk (at exit).
+  void save_dynamic_map(const char* why, bool wait = false);
   void reload_map_file();
 
  private:
@@ -48,6 +50,7 @@ class EventLoop {
   int64_t last_mtu_check_ = 0, last_pool_maint_ = 0;
   uint64_t write_errors_ = 0;
   std::unique_ptr<uint8_t[]> rx_;
+  BackgroundWriter writer_;
 };
 
 // Current wall-clock time in milliseconds (lease timestamps are Unix seconds).
