@@ -411,3 +411,21 @@ def test_ipv6_upstream_with_and_without_zone(nsd, to):
     with CoreDNS(forward_corefile(to.format(p=nsd.port))) as c:
         assert ask(c.port, "a-only.example.org").answer[0][0].address == "192.0.2.1"
         assert ask(c.port, "both.example.org", "AAAA", tcp=True).answer[0][0].address == "2001:db8::2"
+
+
+def _built_plugins():
+    out = subprocess.run([coredns_bin(), "-plugins"], capture_output=True, text=True).stdout
+    return {line.strip() for line in out.splitlines()}
+
+
+@pytest.mark.skipif(not {"errors", "dns.errors"} & _built_plugins(), reason="errors plugin not built")
+def test_errors_plugin_logs_the_upstream_error_text():
+    with FakeUpstream(lambda q, p: [answer(q)] if q.question[0].name.to_text() == "ready.probe."
+                      else []) as up:
+        corefile = (".:{port} {\n errors\n"
+                    f" forward . 127.0.0.1:{up.port} {{\n  read_timeout 200ms\n  max_fails 0\n }}\n"
+                    "}\n")
+        with CoreDNS(corefile) as c:
+            assert ask(c.port, "quiet.example.org").rcode() == dns.rcode.SERVFAIL
+            c.wait_for_line(r"\[ERROR\] plugin/errors: 2 quiet\.example\.org\. A: read udp "
+                            rf"127\.0\.0\.1:\d+->127\.0\.0\.1:{up.port}: i/o timeout", timeout=5)
