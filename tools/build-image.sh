@@ -32,10 +32,10 @@ buildah manifest create "$IMAGE:multi" >/dev/null
 
 # image TAG ROOTFS ARCH USER ENTRYPOINT [PORTS]
 image() {
-  ctr=$(buildah from --arch "$4" scratch)
+  ctr=$(buildah from --arch "$3" scratch)
   buildah copy "$ctr" "$2/" / >/dev/null                 # keeps the security.capability xattrs
-  buildah config --os linux --arch "$4" --user "$5" --workingdir / --entrypoint "$6" --cmd '' "$ctr"
-  [ -n "${7:-}" ] && buildah config --port 53/tcp --port 53/udp "$ctr"
+  buildah config --os linux --arch "$3" --user "$4" --workingdir / --entrypoint "$5" --cmd '' "$ctr"
+  if [ -n "${6:-}" ]; then buildah config --port 53/tcp --port 53/udp "$ctr"; fi
   buildah rmi "$1" >/dev/null 2>&1 || true
   buildah commit -q --rm --format oci "$ctr" "$1" >/dev/null
 }
