@@ -125,7 +125,7 @@ if [ "$RUN_TESTS" = 1 ]; then
 fi
 
 if [ -n "$OUT" ]; then
-  STRIP=strip
+  STRIP="strip"
   [ "$CROSS" = 1 ] && STRIP=$TRIPLET-strip
   mkdir -p "$OUT/etc"
   for p in $PROGRAMS; do

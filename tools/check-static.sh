@@ -52,7 +52,7 @@ else
   mode="env -i in an empty dir"
   if [ -n "$EMU" ]; then set -- env -i "$EMU" "$run"; else set -- env -i "$run"; fi
 fi
-echo "running in an $mode: $(ls -A "$WORK" | tr '\n' ' ')"
+echo "running in an $mode: $(cd "$WORK" && echo *)"
 (cd "$WORK" && "$@" -version) || fail "coredns -version"
 
 # No Corefile in the empty dir: coredns serves its default whoami on -dns.port.
