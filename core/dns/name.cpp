@@ -87,9 +87,17 @@ bool Name::from_wire(std::span<const uint8_t> wire, Name& out) {
 }
 
 std::string Name::to_text() const {
-  if (is_root()) return ".";
   std::string s;
   s.reserve(size_ + 4);
+  append_text(s);
+  return s;
+}
+
+void Name::append_text(std::string& s) const {
+  if (is_root()) {
+    s.push_back('.');
+    return;
+  }
   size_t off = 0;
   while (bytes_[off] != 0) {
     uint8_t len = bytes_[off];
@@ -109,7 +117,6 @@ std::string Name::to_text() const {
     s.push_back('.');
     off += len + 1;
   }
-  return s;
 }
 
 int Name::label_count() const {

@@ -26,6 +26,7 @@ class Name {
   static bool from_wire(std::span<const uint8_t> wire, Name& out);
 
   std::string to_text() const;  // "www.example.org." with miekg/dns's escaping; "." for root
+  void append_text(std::string& out) const;  // to_text() into a reused buffer
   std::span<const uint8_t> wire() const { return {bytes_, size_}; }
   const uint8_t* data() const { return bytes_; }
   size_t size() const { return size_; }

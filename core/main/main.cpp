@@ -11,6 +11,7 @@
 #include "core/main/version.h"
 #include "core/plugin/registry.h"
 #include "core/server/process.h"
+#include "core/util/log.h"
 
 namespace {
 
@@ -33,11 +34,12 @@ std::string go_log_time() {
 
 int main(int argc, char** argv) {
   using coredns::cli::Flag;
-  std::string conf, port = "53", pidfile;
+  std::string conf, port = "53", pidfile, log_format = "text";
   bool plugins = false, quiet = false, version = false;
   const std::vector<Flag> flags = {
       {"conf", "Corefile to load", false, "Corefile", &conf, nullptr},
       {"dns.port", "Default port", false, "53", &port, nullptr},
+      {"log-format", "Log output format: text or json", false, "text", &log_format, nullptr},
       {"p", "Default port", false, "53", &port, nullptr},
       {"pidfile", "Path to write pid file", false, "", &pidfile, nullptr},
       {"plugins", "List installed plugins", true, "", nullptr, &plugins},
@@ -54,6 +56,15 @@ int main(int argc, char** argv) {
     write_fd(STDERR_FILENO, parsed.message + "\n" + usage);
     return 2;
   }
+  coredns::log::Format format;
+  if (!coredns::log::parse_format(log_format, format)) {
+    // What Go's flag package prints when a flag.Value rejects its argument.
+    write_fd(STDERR_FILENO,
+             fmt::format("invalid value \"{}\" for flag -log-format: must be text or json\n{}",
+                         log_format, usage));
+    return 2;
+  }
+  coredns::log::set_format(format);
   if (!parsed.positional.empty()) {
     std::string list;
     for (const auto& a : parsed.positional) list += (list.empty() ? "" : " ") + a;

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <cerrno>
-#include <nlohmann/json.hpp>
+#include <iterator>
+
+#include "core/util/log_json.h"
 
 namespace coredns::log {
 namespace {
@@ -37,17 +39,6 @@ std::string_view level_text(Level l) {
   return "INFO";
 }
 
-std::string_view level_json(Level l) {
-  switch (l) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warning: return "warn";
-    case Level::error: return "error";
-    case Level::fatal: return "fatal";
-  }
-  return "info";
-}
-
 void write_all(std::string_view s) {
   while (!s.empty()) {
     ssize_t n = ::write(STDOUT_FILENO, s.data(), s.size());
@@ -59,13 +50,7 @@ void write_all(std::string_view s) {
   }
 }
 
-void emit(std::string_view line) {
-  if (t_buffer.enabled) {
-    t_buffer.data.append(line);
-    t_buffer.data.push_back('\n');
-    if (t_buffer.data.size() >= kFlushThreshold) flush_thread();
-    return;
-  }
+void write_line(std::string_view line) {
   std::string l;
   l.reserve(line.size() + 1);
   l.append(line);
@@ -73,22 +58,61 @@ void emit(std::string_view line) {
   write_all(l);
 }
 
+void emit(std::string_view line) {
+  if (!t_buffer.enabled) return write_line(line);
+  t_buffer.data.append(line);
+  t_buffer.data.push_back('\n');
+  if (t_buffer.data.size() >= kFlushThreshold) flush_thread();
+}
+
+// Formats straight into the thread's buffer when there is one: no temporary string per line.
+template <typename... Args>
+void emit_format(fmt::format_string<Args...> f, Args&&... args) {
+  if (!t_buffer.enabled) return write_line(fmt::format(f, std::forward<Args>(args)...));
+  fmt::format_to(std::back_inserter(t_buffer.data), f, std::forward<Args>(args)...);
+  t_buffer.data.push_back('\n');
+  if (t_buffer.data.size() >= kFlushThreshold) flush_thread();
+}
+
+std::string dump(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace
 
 void write(Level level, std::string_view plugin, std::string_view message) {
   if (level == Level::debug && !debug_enabled()) return;
   if (format() == Format::json) {
-    nlohmann::json j;
-    j["level"] = level_json(level);
-    if (!plugin.empty()) j["plugin"] = plugin;
+    auto j = json_line(level, plugin);
     j["msg"] = message;
-    emit(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    write_json(j);
     return;
   }
   if (plugin.empty())
-    emit(fmt::format("[{}] {}", level_text(level), message));
+    emit_format("[{}] {}", level_text(level), message);
   else
-    emit(fmt::format("[{}] plugin/{}: {}", level_text(level), plugin, message));
+    emit_format("[{}] plugin/{}: {}", level_text(level), plugin, message);
+}
+
+nlohmann::ordered_json json_line(Level level, std::string_view plugin) {
+  nlohmann::ordered_json j;
+  j["level"] = level_text(level);
+  if (!plugin.empty()) j["plugin"] = plugin;
+  return j;
+}
+
+void write_json(const nlohmann::ordered_json& line) { emit(dump(line)); }
+
+bool parse_format(std::string_view name, Format& out) {
+  if (name == "text") {
+    out = Format::text;
+    return true;
+  }
+  if (name == "json") {
+    out = Format::json;
+    return true;
+  }
+  return false;
 }
 
 void write_raw_line(std::string_view line) { emit(line); }

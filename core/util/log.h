@@ -33,8 +33,13 @@ inline PluginLogger plugin_logger(std::string_view plugin) { return {plugin}; }
 void set_debug(bool on);
 bool debug_enabled();
 
-// Output format: CoreDNS's text lines, or one JSON object per line (-log-format=json).
+// Output format: CoreDNS's text lines, or one JSON object per line (-log-format=json):
+// {"level":"INFO","plugin":"reload","msg":"..."} ("plugin" only for plugin lines; the level
+// names are the text format's, so one filter works on both). Lines with structured data carry
+// their own fields instead of "msg" (core/util/log_json.h).
 enum class Format { text, json };
+// "text" or "json"; false for anything else.
+bool parse_format(std::string_view name, Format& out);
 void set_format(Format f);
 Format format();
 
