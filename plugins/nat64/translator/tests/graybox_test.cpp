@@ -1,4 +1,4 @@
-// Conformance: Jool's SIIT graybox exchanges (../shared/jool-graybox-siit, nat64-spec §17)
+// Conformance: Jool's SIIT graybox exchanges (tests/data/jool-graybox-siit, nat64-spec §17)
 // replayed through the pure translator, configured like Jool's test network.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
