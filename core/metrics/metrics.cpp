@@ -142,7 +142,9 @@ std::string Registry::render() {
   std::lock_guard<std::mutex> lock(mu_);
   // Families of every kind, sorted by name.
   std::map<std::string, std::string> blocks;
-  for (const auto& [name, f] : counters_) {
+  for (const auto& entry : counters_) {
+    const std::string& name = entry.first;
+    const auto& f = entry.second;
     std::string out;
     header(out, name, f->help(), "counter");
     f->each([&](const Labels& values, const Counter& c) {
@@ -150,7 +152,9 @@ std::string Registry::render() {
     });
     blocks[name] = out;
   }
-  for (const auto& [name, f] : gauges_) {
+  for (const auto& entry : gauges_) {
+    const std::string& name = entry.first;
+    const auto& f = entry.second;
     std::string out;
     header(out, name, f->help(), "gauge");
     f->each([&](const Labels& values, const Gauge& g) {
@@ -158,7 +162,9 @@ std::string Registry::render() {
     });
     blocks[name] = out;
   }
-  for (const auto& [name, f] : histograms_) {
+  for (const auto& entry : histograms_) {
+    const std::string& name = entry.first;
+    const auto& f = entry.second;
     std::string out;
     header(out, name, f->help(), "histogram");
     f->each([&](const Labels& values, const Histogram& h) {
