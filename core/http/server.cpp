@@ -265,8 +265,8 @@ void Server::on_connection(uv_stream_t* stream, int status) {
   uv_read_start(
       reinterpret_cast<uv_stream_t*>(&c->tcp),
       [](uv_handle_t*, size_t, uv_buf_t* buf) {
-        // One HTTP thread, and a read is consumed before the next one: one buffer serves all.
-        static char storage[16 * 1024];
+        // A read is consumed before the next one: one buffer per HTTP thread serves all.
+        thread_local char storage[16 * 1024];
         *buf = uv_buf_init(storage, sizeof storage);
       },
       [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {

@@ -80,9 +80,8 @@ TEST_CASE("Bind errors carry Go's net text") {
   CHECK(bind_error(s, fmt::format("localhost:{}", hog.port)) ==
         fmt::format("listen tcp 127.0.0.1:{}: bind: address already in use", hog.port));
   CHECK(bind_error(s, ":99999") == "listen tcp: address 99999: invalid port");
+  // (An unknown host name is not tried: its lookup would send DNS queries off this machine.)
   CHECK(bind_error(s, ":nosuchservice") == "listen tcp: lookup tcp/nosuchservice: unknown port");
-  CHECK(bind_error(s, "no-such-host.invalid:80") ==
-        "listen tcp: lookup no-such-host.invalid: no such host");
   CHECK(s.addresses().empty());
 }
 
