@@ -81,21 +81,28 @@ bool CidrList::contains(const Endpoint& e) const {
 }
 
 bool is_global_ipv4(const uint8_t* v4) {
-  struct Range {
-    uint8_t a, b, c;
-    int length;
-  };
-  static constexpr Range kSpecial[] = {
-      {0, 0, 0, 8},      {10, 0, 0, 8},      {100, 64, 0, 10},  {127, 0, 0, 8},
-      {169, 254, 0, 16}, {172, 16, 0, 12},   {192, 0, 0, 24},   {192, 0, 2, 24},
-      {192, 168, 0, 16}, {198, 18, 0, 15},   {198, 51, 100, 24}, {203, 0, 113, 24},
-      {224, 0, 0, 4},    {240, 0, 0, 4},
-  };
-  for (const Range& r : kSpecial) {
-    const uint8_t net[4] = {r.a, r.b, r.c, 0};
-    if (prefix_match(net, v4, r.length)) return false;
+  // Per query and per A record: a switch on the first octet rather than a walk over the ranges.
+  const uint8_t a = v4[0], b = v4[1], c = v4[2];
+  switch (a) {
+    case 0:
+    case 10:
+    case 127:
+      return false;
+    case 100:
+      return b < 64 || b > 127;  // 100.64/10
+    case 169:
+      return b != 254;
+    case 172:
+      return b < 16 || b > 31;  // 172.16/12
+    case 192:
+      return !(b == 168 || (b == 0 && (c == 0 || c == 2)));
+    case 198:
+      return !(b == 18 || b == 19 || (b == 51 && c == 100));
+    case 203:
+      return !(b == 0 && c == 113);
+    default:
+      return a < 224;  // 224/4 multicast, 240/4 reserved
   }
-  return true;
 }
 
 }  // namespace coredns::plugins::dns64
