@@ -26,6 +26,16 @@ Worker::Worker(int id) : id_(id) {
 
 Worker::~Worker() {
   if (thread_.joinable()) thread_.join();
+  // A worker that never ran (the startup failed) still has its handles open, and the loop
+  // cannot be closed (nor its memory freed) until they are.
+  bool closing = false;
+  for (auto* h : {reinterpret_cast<uv_handle_t*>(&wakeup_), reinterpret_cast<uv_handle_t*>(&flusher_),
+                  reinterpret_cast<uv_handle_t*>(&pre_flusher_)}) {
+    if (uv_is_closing(h)) continue;
+    uv_close(h, nullptr);
+    closing = true;
+  }
+  if (closing) uv_run(&loop_, UV_RUN_DEFAULT);
   uv_loop_close(&loop_);
 }
 

@@ -101,11 +101,12 @@ def test_reload_keeps_the_endpoint_and_the_counts():
         key = f'coredns_dns_requests_total{{server="dns://:{c.port}",zone=".",view="",' \
               f'proto="udp",family="1",type="A"}}'
         _, before = scrape(mp)
-        c.write_corefile(block([f"prometheus 127.0.0.1:{mp}", "log"]))
+        c.write_corefile(block([f"prometheus 127.0.0.1:{mp}"]) +
+                         block([f"prometheus 127.0.0.1:{mp}"], zone="example.org"))
         c.signal(signal.SIGUSR1)
         c.wait_for_line(r"^\[INFO\] Reloading complete$")
         dig("b.example", port=c.port)
         _, after = scrape(mp)
         assert after[key] == before[key] + 1
-        assert after.get(f'coredns_plugin_enabled{{name="log",server="dns://:{c.port}",'
-                         f'zone=".",view=""}}') == 1
+        assert after.get(f'coredns_plugin_enabled{{name="whoami",server="dns://:{c.port}",'
+                         f'zone="example.org.",view=""}}') == 1
