@@ -123,8 +123,43 @@ def dns64_misses_workload(tmp):
                           (f"rate{i}" for i in range(1_000_000)))
 
 
+def cache_workload(tmp, names, rate_names=None):
+    """A queries answered by an nsd wildcard; coredns runs `cache` and `forward`, unbound forwards
+    (forward-zone) to the same nsd with its caches."""
+    nsd = Nsd({"bench.": zone_file("bench", ["* 3600 IN A 93.184.216.34"], ttl=3600,
+                                   soa_minimum=3600)}, ipv6=False)
+    nsd.start()
+    qfile = os.path.join(tmp, "cache.txt")
+    with open(qfile, "w") as f:
+        f.writelines(f"{n}.bench. A\n" for n in names)
+    rate_qfile = None
+    if rate_names:
+        rate_qfile = os.path.join(tmp, "cache-rate.txt")
+        with open(rate_qfile, "w") as f:
+            f.writelines(f"{n}.bench. A\n" for n in rate_names)
+    corefile = f".:{{port}} {{\n    cache\n    forward . 127.0.0.1:{nsd.port}\n}}\n"
+    unbound = ("  msg-cache-size: 64m\n  rrset-cache-size: 128m\n"
+               'forward-zone:\n  name: "bench."\n'
+               f"  forward-addr: 127.0.0.1@{nsd.port}\n")
+    return {"corefile": corefile, "unbound": unbound, "qfile": qfile, "upstream": nsd,
+            "rate_qfile": rate_qfile, "warmup": rate_names is None}
+
+
+def cache_hits_workload(tmp):
+    """A over 1000 hot names: after the warm-up, every answer is a cache hit."""
+    return cache_workload(tmp, (f"hot{i}" for i in range(1000)))
+
+
+def cache_misses_workload(tmp):
+    """A over names never asked before (the wildcard makes them exist): every query is a miss
+    that goes to nsd. No warm-up, and the p99 run has names of its own."""
+    return cache_workload(tmp, (f"miss{i}" for i in range(3_000_000)),
+                          (f"rate{i}" for i in range(1_000_000)))
+
+
 WORKLOADS = {"whoami": whoami_workload, "dns64-hits": dns64_hits_workload,
-             "dns64-misses": dns64_misses_workload}
+             "dns64-misses": dns64_misses_workload, "cache-hits": cache_hits_workload,
+             "cache-misses": cache_misses_workload}
 
 
 def run(workload, seconds, workers, rate):
