@@ -1,6 +1,10 @@
 // Address mapping between the two families (nat64-spec §3): static maps (EAM), the RFC 6052
 // prefix, the dynamic pool and the translator's own address pair, in Tayga's order, with the
 // RFC 7757 hairpinning Tayga lacks.
+//
+// Threads: an AddressMapper is one worker's view. The workers' views share one MapperState:
+// the configuration (immutable), the static maps (an immutable snapshot, replaced on a map-file
+// reload) and the dynamic pool (locked, with a lease cache per view).
 #pragma once
 
 #include <memory>
@@ -8,8 +12,10 @@
 
 #include "config.h"
 #include "counters.h"
-#include "dynamic_pool.h"
 #include "eam_table.h"
+#include "lease_cache.h"
+#include "shared_pool.h"
+#include "snapshot_cell.h"
 
 namespace nat64 {
 
@@ -26,13 +32,51 @@ struct MapResult {
   DropReason reason = DropReason::no_destination_mapping;
 };
 
+// The static maps in force: tayga.conf's, the map-file's and the own address pair.
+struct StaticMaps {
+  EamTable table;
+  std::vector<MapLine> file_maps;
+  bool has_maps = false;         // any static map besides the own address pair
+  bool overlaps_prefix = false;  // a map's IPv6 range overlaps the NAT64 prefix
+};
+
+// What all the views of one translator share.
+struct MapperState {
+  explicit MapperState(const Config& c);
+
+  std::vector<MapLine> conf_maps;
+  std::optional<Prefix6> prefix;
+  bool wkpf_strict;
+  bool prefix_is_wkp = false;
+  V4 own_v4;
+  V6 own_v6;
+  SnapshotCell<StaticMaps> maps;
+  std::unique_ptr<SharedPool> pool;
+};
+
 class AddressMapper {
  public:
+  // A mapper with state of its own (tests, tools).
   explicit AddressMapper(const Config& c);
+  // Another view of the same state: one per worker thread.
+  explicit AddressMapper(std::shared_ptr<MapperState> state);
+  AddressMapper(const AddressMapper&) = delete;
+  AddressMapper& operator=(const AddressMapper&) = delete;
 
-  // Replaces the map-file entries (SIGHUP). Entries that clash with tayga.conf's maps are
-  // refused; returns the messages about them.
+  const std::shared_ptr<MapperState>& state() const { return st_; }
+
+  // Worker threads: register the view, then pin the current static maps with enter() when
+  // woken and release them with leave() before sleeping. A view that is not registered reads the
+  // current maps directly and must not run while another thread reloads them.
+  bool attach_worker();
+  void enter();
+  void leave();
+
+  // Replaces the map-file entries (SIGHUP), for every view. Entries that clash with
+  // tayga.conf's maps are refused; returns the messages about them. One thread at a time.
   std::vector<std::string> set_file_maps(const std::vector<MapLine>& maps);
+  // Frees static maps replaced earlier once no worker can still use them.
+  void reclaim();
 
   // IPv4 -> IPv6 (4->6 source and destination, and addresses inside ICMP errors).
   MapResult to_v6(V4 a, V6& out, int64_t now);
@@ -45,28 +89,30 @@ class AddressMapper {
 
   V4 own_v4() const { return own_v4_; }
   const V6& own_v6() const { return own_v6_; }
-  const std::optional<Prefix6>& prefix() const { return prefix_; }
-  DynamicPool* pool() { return pool_.get(); }
-  const EamTable& eam() const { return eam_; }
+  const std::optional<Prefix6>& prefix() const { return st_->prefix; }
+  SharedPool* pool() { return st_->pool.get(); }
+  const EamTable& eam() const { return maps_->table; }
   // Would an IPv4 address of the IPv6 side (static map, pool) be reached by hairpinning?
   bool v4_lives_on_v6_side(V4 a);
   // Used by the dynamic.map loader: an IPv6 address that no static mapping or prefix covers.
   bool v6_free_for_pool(const V6& a) const;
 
  private:
-  void rebuild();
-  bool claimed_v4(V4 a) const;
+  bool in_prefix(const V6& a) const { return has_prefix_ && ((be64(a.b.data()) & mask_hi_) == net_hi_) &&
+                                             ((be64(a.b.data() + 8) & mask_lo_) == net_lo_); }
+  V4 extract(const V6& a) const;
 
-  std::vector<MapLine> conf_maps_, file_maps_;
-  EamTable eam_;
-  std::optional<Prefix6> prefix_;
-  bool wkpf_strict_;
-  bool prefix_is_wkp_ = false;
-  bool eam_has_maps_ = false;        // any static map besides the own address pair
-  bool eam_overlaps_prefix_ = false; // a map's IPv6 range overlaps the NAT64 prefix
+  std::shared_ptr<MapperState> st_;
+  const StaticMaps* maps_;  // pinned (workers) or current (unregistered views)
+  SnapshotCell<StaticMaps>::Reader reader_;
+  bool worker_ = false;
+  std::optional<LeaseCache> leases_;
+  // Copies of the hot immutable state, next to each other.
   V4 own_v4_;
   V6 own_v6_;
-  std::unique_ptr<DynamicPool> pool_;
+  bool has_prefix_ = false, prefix_is_wkp_ = false, wkpf_strict_ = false;
+  int prefix_len_ = 0;
+  uint64_t net_hi_ = 0, net_lo_ = 0, mask_hi_ = 0, mask_lo_ = 0;
 };
 
 }  // namespace nat64

@@ -36,6 +36,24 @@ inline uint32_t add_v6(const V6& a) {
   return r;
 }
 
+// The sum of a 20-byte IPv4 header (no options): five native 32-bit loads, no loop. Used on
+// every IPv4 packet, in and out, so it is worth not calling add().
+inline uint32_t add_ipv4_header(const uint8_t* p) {
+  uint64_t s = 0;
+  for (int i = 0; i < 5; ++i) {
+    uint32_t w;
+    std::memcpy(&w, p + 4 * i, 4);
+    s += w;
+  }
+  s = (s & 0xffffffff) + (s >> 32);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  s = (s & 0xffff) + (s >> 16);
+  uint16_t r = static_cast<uint16_t>(s);
+  if constexpr (std::endian::native == std::endian::little) r = static_cast<uint16_t>(r >> 8 | r << 8);
+  return r;
+}
+
 // RFC 1624 eqn. 3: the field's new value when data summing to old_sum is replaced by data
 // summing to new_sum. Never yields 0xffff from a valid checksum unless the sum really is zero.
 inline uint16_t update(uint16_t field, uint32_t old_sum, uint32_t new_sum) {
@@ -43,6 +61,13 @@ inline uint16_t update(uint16_t field, uint32_t old_sum, uint32_t new_sum) {
   s += static_cast<uint16_t>(~fold(old_sum));
   s += fold(new_sum);
   return static_cast<uint16_t>(~fold(s));
+}
+
+// A partial checksum (virtio NEEDS_CSUM) holds the folded pseudo-header sum itself, not its
+// complement; the device adds the transport bytes later. Replacing addresses changes it by the
+// same difference, without the complements.
+inline uint16_t update_partial(uint16_t seed, uint32_t old_sum, uint32_t new_sum) {
+  return static_cast<uint16_t>(~update(static_cast<uint16_t>(~seed), old_sum, new_sum));
 }
 
 // Pseudo-header sums (RFC 768/793 for IPv4, RFC 8200 §8.1 for IPv6).

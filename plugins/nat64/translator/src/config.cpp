@@ -193,6 +193,21 @@ void Parser::directive(const std::vector<std::string_view>& t) {
       return error(fmt::format("invalid address '{}' for {}", arg(0), name));
     }
     (name == "tun-ip" ? c.tun_ip : c.tun_route).push_back(a);
+  } else if (name == "offload") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    auto b = parse_bool(arg(0));
+    if (!b) return error(fmt::format("offload expects yes or no, got '{}'", arg(0)));
+    c.offload = *b;
+  } else if (name == "tcp-mss-clamp") {
+    if (!nargs(name, n, 1) || !once(name)) return;
+    const auto v = lower(arg(0));
+    if (v == "auto") {
+      c.tcp_mss_clamp.automatic = true;
+    } else if (v != "off") {
+      auto mss = parse_int(arg(0), 536, 65495);
+      if (!mss) return error(fmt::format("tcp-mss-clamp expects auto, off or a number from 536 to 65495, got '{}'", arg(0)));
+      c.tcp_mss_clamp.value = static_cast<uint32_t>(*mss);
+    }
   } else if (name == "metrics-addr") {
     if (!nargs(name, n, 1) || !once(name)) return;
     c.metrics_addr = std::string(arg(0));

@@ -25,6 +25,14 @@ struct MapLine {
   std::string where;
 };
 
+// tcp-mss-clamp: off, a fixed value, or derived from the TUN MTU.
+struct MssClamp {
+  bool automatic = false;  // TUN MTU - 60 (IPv6 and TCP headers), following MTU changes
+  uint32_t value = 0;      // fixed value; 0 (and not automatic): off
+  bool enabled() const { return automatic || value != 0; }
+  uint32_t for_mtu(uint32_t tun_mtu) const { return automatic ? (tun_mtu > 60 ? tun_mtu - 60 : 0) : value; }
+};
+
 struct TunAddress {
   bool ipv6 = false;
   V4 v4 = 0;
@@ -55,6 +63,9 @@ struct Config {
   std::string metrics_addr;
   uint32_t icmp_rate = 1000;  // generated ICMP errors per second; 0 = never send them
   uint32_t icmp_burst = 50;
+  // Fast-path extensions: TUN offloads (IFF_VNET_HDR, checksum/TSO/USO) and the MSS clamp.
+  bool offload = true;
+  MssClamp tcp_mss_clamp;
 };
 
 struct ConfigResult {

@@ -33,6 +33,7 @@ constexpr Names kNames[] = {
     {"udp_zero_checksum", "UDP checksum 0"},
     {"too_big", "larger than the MTU with DF set"},
     {"to_self_unsupported", "to the translator's own address, not an echo request"},
+    {"bad_offload", "virtio-net header that does not fit the packet"},
 };
 static_assert(sizeof kNames / sizeof kNames[0] == static_cast<size_t>(DropReason::count));
 }  // namespace

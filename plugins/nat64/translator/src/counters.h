@@ -38,6 +38,7 @@ enum class DropReason : uint8_t {
   udp_zero_checksum,       // UDP checksum 0 dropped per udp-cksum-mode (or in a fragment)
   too_big,                 // Fragmentation Needed / Packet Too Big sent
   to_self_unsupported,     // to our own address, not an echo request
+  bad_offload,             // virtio-net header that does not fit the packet (checksum or GSO)
   count
 };
 
@@ -59,6 +60,13 @@ struct Counters {
   Counter icmp_errors_generated;   // errors the translator itself sent
   Counter icmp_errors_rate_limited;
   Counter echo_replies;            // pings to the translator's own addresses answered
+  // Offloads and the fast path.
+  Counter gso_4to6, gso_6to4;      // GSO super-packets translated whole
+  Counter gso_segments_4to6, gso_segments_6to4;  // segments they carried
+  Counter gso_segmented;           // super-packets segmented here (they needed per-packet work)
+  Counter checksums_completed;     // partial checksums completed here (non-TCP/UDP, odd layouts)
+  Counter reads_over_mtu;          // TUN reads larger than the MTU (only GSO makes them)
+  Counter mss_clamped;             // TCP SYNs whose MSS option was lowered (tcp-mss-clamp)
   std::array<Counter, static_cast<size_t>(DropReason::count)> dropped;
 
   void drop(DropReason r) { dropped[static_cast<size_t>(r)].add(); }

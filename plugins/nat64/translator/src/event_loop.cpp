@@ -4,23 +4,20 @@
 #include <csignal>
 #include <cstring>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dynamic_map_file.h"
 #include "log.h"
-#include "tun.h"
 
 namespace nat64 {
 
 namespace {
-constexpr size_t kRxSize = kTunPiSize + 65536;  // a read that fills it is oversized
-constexpr int kMaxReadsPerWake = 64;
-constexpr int64_t kMtuCheckMs = 1000;            // Tayga reads the MTU once; we follow changes
-constexpr int64_t kPoolMaintMs = 45'000;         // Tayga's pool maintenance period
-constexpr int64_t kForcedSaveS = 302'400;        // at least every 3.5 days
+constexpr int64_t kMtuCheckMs = 1000;     // Tayga reads the MTU once; we follow changes
+constexpr int64_t kPoolMaintMs = 45'000;  // Tayga's pool maintenance period
+constexpr int64_t kForcedSaveS = 302'400; // at least every 3.5 days
 }  // namespace
 
 int64_t now_ms() {
@@ -29,61 +26,63 @@ int64_t now_ms() {
   return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
-EventLoop::EventLoop(const Config& cfg, AddressMapper& map, int tun_fd, int signal_fd, uint32_t tun_mtu)
+EventLoop::EventLoop(const Config& cfg, AddressMapper& map, const TunQueues& tun, int signal_fd, uint32_t tun_mtu)
     : cfg_(cfg),
       map_(map),
-      tun_fd_(tun_fd),
       signal_fd_(signal_fd),
-      rx_(new uint8_t[kRxSize + 64]),
+      tun_mtu_(tun_mtu),
       writer_([](bool ok, const std::string& err) {
         if (!ok) log_err("cannot write dynamic.map: {}", err);
       }) {
-  auto s = TranslatorSettings::from(cfg);
-  s.tun_mtu = tun_mtu;
-  tr_ = std::make_unique<Translator>(map_, counters_, s);
+  control_.tun_mtu = tun_mtu;
+  control_.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  auto s = TranslatorSettings::from(cfg, tun_mtu);
+  // The ICMP error rate limit is the whole translator's: each worker gets its share.
+  const uint32_t n = static_cast<uint32_t>(tun.fds.size());
+  if (s.icmp_rate) s.icmp_rate = std::max<uint32_t>(1, (s.icmp_rate + n - 1) / n);
+  s.icmp_burst = std::max<uint32_t>(1, (s.icmp_burst + n - 1) / n);
   const LogFlags& l = cfg.log;
-  if (l.drop || l.reject || l.icmp || l.self || l.dyn) tr_->set_logger(&logger_);
+  PacketLogger* logger = (l.drop || l.reject || l.icmp || l.self || l.dyn) ? &logger_ : nullptr;
+  Worker::install_wake_handler();
+  for (size_t i = 0; i < tun.fds.size(); ++i)
+    workers_.push_back(std::make_unique<Worker>(static_cast<int>(i), tun.fds[i], tun.vnet_hdr, tun.vnet_le,
+                                                map_.state(), s, control_, logger));
   published_.tun_mtu = tun_mtu;
-  if (DynamicPool* p = map_.pool()) {
-    published_.pool_size = p->capacity();
-    if (p->last_saved() == 0) p->mark_saved(now_ms() / 1000);  // nothing to write yet
+  if (SharedPool* p = map_.pool()) {
+    p->locked([&](DynamicPool& d) {
+      published_.pool_size = d.capacity();
+      if (d.last_saved() == 0) d.mark_saved(now_ms() / 1000);  // nothing to write yet
+    });
   }
 }
 
-void EventLoop::write_out(std::span<const OutPacket> out) {
-  for (const OutPacket& p : out) {
-    uint8_t pi[kTunPiSize] = {0, 0, 0, 0};
-    store16(pi + 2, p.ipv6 ? kEthIpv6 : kEthIpv4);
-    iovec iov[3] = {{pi, kTunPiSize},
-                    {const_cast<uint8_t*>(p.head), p.head_len},
-                    {const_cast<uint8_t*>(p.body), p.body_len}};
-    if (::writev(tun_fd_, iov, p.body_len ? 3 : 2) < 0 && write_errors_++ % 1000 == 0)
-      log_warn("write to TUN failed: {}", std::strerror(errno));
-  }
+EventLoop::~EventLoop() {
+  stop_workers();
+  if (control_.wake_fd >= 0) ::close(control_.wake_fd);
 }
 
-void EventLoop::read_tun() {
-  // The packet starts 4 bytes in, after the packet-information header, at a 16-byte boundary.
-  uint8_t* buf = rx_.get() + 12;
-  const int64_t now = now_ms();  // one clock read per wake-up is precise enough
-  for (int i = 0; i < kMaxReadsPerWake; ++i) {
-    ssize_t n = ::read(tun_fd_, buf, kRxSize);
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EINTR) log_warn("read from TUN failed: {}", std::strerror(errno));
-      return;
-    }
-    write_out(tr_->process_frame(buf, static_cast<size_t>(n), kRxSize, now));
-  }
+std::vector<const Counters*> EventLoop::counters() const {
+  std::vector<const Counters*> v;
+  for (const auto& w : workers_) v.push_back(&w->counters());
+  return v;
+}
+
+void EventLoop::stop_workers() {
+  control_.stop = true;
+  for (auto& w : workers_) w->stop();
 }
 
 void EventLoop::save_dynamic_map(const char* why, bool wait) {
-  DynamicPool* p = map_.pool();
+  SharedPool* p = map_.pool();
   if (!p || cfg_.data_dir.empty()) return;
   const int64_t now = now_ms() / 1000;
   // The working directory is data-dir (or its chroot): a relative path works in both cases.
   // The snapshot is taken here; the disk work (fsync) happens on the writer's thread.
-  writer_.submit("dynamic.map", p->serialize(now));
-  p->mark_saved(now);
+  std::string text = p->locked([&](DynamicPool& d) {
+    d.mark_saved(now);
+    return d.serialize(now);
+  });
+  writer_.submit("dynamic.map", std::move(text));
   log_debug("writing dynamic.map ({})", why);
   if (wait) writer_.flush();
 }
@@ -105,30 +104,38 @@ void EventLoop::tick(int64_t now, bool force) {
   if (force || now - last_mtu_check_ >= kMtuCheckMs) {
     last_mtu_check_ = now;
     int mtu = tun_mtu(cfg_.tun_device);
-    if (mtu > 0 && static_cast<uint32_t>(mtu) != tr_->settings().tun_mtu) {
+    if (mtu > 0 && static_cast<uint32_t>(mtu) != tun_mtu_) {
       if (mtu < 1280) log_warn("TUN MTU is now {}, below the IPv6 minimum of 1280", mtu);
-      else log_notice("TUN MTU changed from {} to {}", tr_->settings().tun_mtu, mtu);
-      tr_->settings().tun_mtu = static_cast<uint32_t>(mtu);
-      published_.tun_mtu = static_cast<uint32_t>(mtu);
+      else log_notice("TUN MTU changed from {} to {}", tun_mtu_, mtu);
+      tun_mtu_ = static_cast<uint32_t>(mtu);
+      control_.tun_mtu = tun_mtu_;
+      published_.tun_mtu = tun_mtu_;
     }
+    map_.reclaim();  // static maps replaced by a reload, once every worker has moved on
   }
-  DynamicPool* p = map_.pool();
-  if (p && (force || now - last_pool_maint_ >= kPoolMaintMs)) {
+  SharedPool* p = map_.pool();
+  if (!p) return;
+  const int64_t now_s = now / 1000;
+  if (force || now - last_pool_maint_ >= kPoolMaintMs) {
     last_pool_maint_ = now;
     const bool dyn = cfg_.log.dyn;
-    p->maintain(now / 1000, [dyn](PoolEvent ev, const Lease& l) {
-      if (dyn) log_info("DYN: {} {} <-> {}", pool_event_name(ev), format_v4(l.v4), format_v6(l.v6));
+    const bool overdue = p->modify([&](DynamicPool& d) {
+      d.maintain(now_s, [dyn](PoolEvent ev, const Lease& l) {
+        if (dyn) log_info("DYN: {} {} <-> {}", pool_event_name(ev), format_v4(l.v4), format_v6(l.v6));
+      });
+      return now_s - d.last_saved() > kForcedSaveS;
     });
-    if (now / 1000 - p->last_saved() > kForcedSaveS) save_dynamic_map("periodic");
+    if (overdue) save_dynamic_map("periodic");
   }
   // New leases reach the disk within a second (Tayga: up to 45 s), so a kill -9 loses none
   // that a client has already used for long.
-  if (p && p->dirty() && now / 1000 > p->last_saved()) save_dynamic_map("new assignment");
-  if (p) {
-    published_.pool_active = p->active_count();
-    published_.pool_dormant = p->dormant_count();
-    published_.pool_size = p->capacity();
-  }
+  const bool changed = p->locked([&](DynamicPool& d) {
+    published_.pool_active = d.active_count();
+    published_.pool_dormant = d.dormant_count();
+    published_.pool_size = d.capacity();
+    return d.dirty() && now_s > d.last_saved();
+  });
+  if (changed) save_dynamic_map("new assignment");
 }
 
 bool EventLoop::handle_signals() {
@@ -147,27 +154,28 @@ bool EventLoop::handle_signals() {
 }
 
 int EventLoop::run() {
-  pollfd fds[2] = {{tun_fd_, POLLIN, 0}, {signal_fd_, POLLIN, 0}};
+  for (auto& w : workers_) w->start();
+  pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {control_.wake_fd, POLLIN, 0}};
   tick(now_ms(), true);
+  int rc = 0;
   while (true) {
     int n = ::poll(fds, 2, static_cast<int>(kMtuCheckMs));
     if (n < 0 && errno != EINTR) {
       log_err("poll: {}", std::strerror(errno));
-      save_dynamic_map("exit", true);
-      return 1;
+      rc = 1;
+      break;
     }
-    if (n > 0 && (fds[0].revents & POLLIN)) read_tun();
-    if (n > 0 && (fds[0].revents & (POLLERR | POLLHUP))) {
+    if (control_.failed) {
       log_err("TUN device went away");
-      save_dynamic_map("exit", true);
-      return 1;
+      rc = 1;
+      break;
     }
-    if (n > 0 && (fds[1].revents & POLLIN) && !handle_signals()) {
-      save_dynamic_map("exit", true);
-      return 0;
-    }
+    if (n > 0 && (fds[0].revents & POLLIN) && !handle_signals()) break;
     tick(now_ms(), false);
   }
+  stop_workers();
+  save_dynamic_map("exit", true);
+  return rc;
 }
 
 }  // namespace nat64

@@ -11,6 +11,7 @@
 #include "address_class.h"
 #include "cli.h"
 #include "config.h"
+#include "cpu_count.h"
 #include "daemon.h"
 #include "dynamic_map_file.h"
 #include "event_loop.h"
@@ -31,9 +32,15 @@ int fail(const std::string& msg) {
 
 void print_stderr(const std::string& s) { (void)!::write(STDERR_FILENO, s.data(), s.size()); }
 
-void log_startup(const Config& c, int mtu) {
+void log_startup(const Config& c, int mtu, const TunQueues& tun, int wanted) {
   log_notice("starting nat64 (Tayga-compatible NAT64/SIIT translator)");
   log_info("Using tun device {} with MTU {}", c.tun_device, mtu);
+  log_info("Workers: {} ({} device){}", tun.fds.size(), tun.multi_queue ? "multi-queue" : "single-queue",
+           static_cast<int>(tun.fds.size()) < wanted ? fmt::format(", {} asked for", wanted) : std::string());
+  if (tun.vnet_hdr) log_info("Offloads: {}", tun_offload_names(tun.offloads));
+  else log_info("Offloads: off");
+  if (c.tcp_mss_clamp.automatic) log_info("TCP MSS clamp: TUN MTU - 60");
+  else if (c.tcp_mss_clamp.value) log_info("TCP MSS clamp: {}", c.tcp_mss_clamp.value);
   log_info("TAYGA's IPv4 address: {}", format_v4(*c.ipv4_addr));
   log_info("TAYGA's IPv6 address: {}", format_v6(*c.ipv6_addr));
   if (c.prefix) log_info("NAT64 prefix: {}/{}", format_v6(c.prefix->addr), c.prefix->len);
@@ -45,25 +52,31 @@ void log_startup(const Config& c, int mtu) {
                "refused (RFC 6052 section 3.1). Use a network-specific prefix such as 64:ff9b:1::/96 to reach them.");
   if (c.dynamic_pool && c.data_dir.empty())
     log_warn("Warning: no data-dir specified, dynamic map database will not be saved");
-  if (c.workers && *c.workers > 1)
-    log_notice("workers {}: this version translates on one thread (multi-queue comes with the fast path)",
-               *c.workers);
+}
+
+// tayga.conf `workers`: absent, one per usable CPU; 0 (Tayga's classic single thread) or 1, one.
+int worker_count(const Config& c) {
+  if (!c.workers) return std::min(usable_cpus(), 64);
+  return std::max(*c.workers, 1);
 }
 
 // Loads <data-dir>/dynamic.map (the working directory is data-dir by now).
 void load_dynamic_map(AddressMapper& map, const Config& c) {
   std::string text;
   if (c.data_dir.empty() || !read_file("dynamic.map", text)) return;
-  DynamicPool* pool = map.pool();
+  SharedPool* pool = map.pool();
   if (!pool) {
     // apalrd/tayga crashes here; a data-dir from an earlier pool setup is simply not used.
     log_notice("dynamic.map in {} ignored: no dynamic-pool configured", c.data_dir);
     return;
   }
-  auto st = pool->load(text, now_ms() / 1000, [&](const V6& a) { return map.v6_free_for_pool(a); });
+  auto st = pool->modify([&](DynamicPool& p) {
+    auto r = p.load(text, now_ms() / 1000, [&](const V6& a) { return map.v6_free_for_pool(a); });
+    p.mark_saved(now_ms() / 1000);
+    return r;
+  });
   for (const auto& n : st.notices) log_notice("{}", n);
   log_info("Loaded {} dynamic maps from {}/dynamic.map", st.loaded, c.data_dir);
-  pool->mark_saved(now_ms() / 1000);
 }
 
 }  // namespace
@@ -130,9 +143,11 @@ int main(int argc, char** argv) {
   if (!o.pidfile.empty() && !write_pidfile(o.pidfile, err)) return fail(err);
   if (ready_fd >= 0) ::close(ready_fd);
 
-  int tun = tun_open(cfg.tun_device, err);
-  if (tun < 0) return fail(err);
-  ::fcntl(tun, F_SETFL, ::fcntl(tun, F_GETFL) | O_NONBLOCK);
+  const int wanted_workers = worker_count(cfg);
+  TunQueues tun;
+  if (!tun_open(cfg.tun_device, wanted_workers, cfg.offload, tun, err)) return fail(err);
+  // Workers block in read(); the control thread never reads the TUN.
+  for (int fd : tun.fds) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   const int mtu = tun_mtu(cfg.tun_device);
   if (mtu < 1280) return fail(fmt::format("MTU of {} is {}, below the IPv6 minimum of 1280", cfg.tun_device, mtu));
   if (cfg.tun_up && !tun_set_up(cfg.tun_device, err)) return fail(err);
@@ -152,25 +167,27 @@ int main(int argc, char** argv) {
   int sfd = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (sfd < 0) return fail(fmt::format("signalfd: {}", std::strerror(errno)));
 
-  log_startup(cfg, mtu);
+  log_startup(cfg, mtu, tun, wanted_workers);
   load_dynamic_map(map, cfg);
 
   EventLoop loop(cfg, map, tun, sfd, static_cast<uint32_t>(mtu));
   MetricsServer metrics;
   if (!cfg.metrics_addr.empty()) {
-    const Counters* workers[] = {&loop.counters()};
+    const std::vector<const Counters*> workers = loop.counters();
     PublishedState& st = loop.published();
-    const bool has_pool = map.pool() != nullptr;
+    const bool has_pool = map.pool() != nullptr, offload = tun.vnet_hdr;
     if (!metrics.start(
             cfg.metrics_addr,
-            [&st, workers, has_pool] {
+            [&st, workers, has_pool, offload] {
               MetricsSnapshot s;
               s.workers = workers;
+              s.offload = offload;
               s.has_pool = has_pool;
               s.pool_active = st.pool_active;
               s.pool_dormant = st.pool_dormant;
               s.pool_size = st.pool_size;
               s.tun_mtu = st.tun_mtu;
+              s.worker_count = static_cast<uint32_t>(workers.size());
               return render_metrics(s);
             },
             err))
@@ -180,5 +197,6 @@ int main(int argc, char** argv) {
   if (target == LogTarget::journal) notify_ready();
   const int rc = loop.run();
   metrics.stop();
+  tun_close(tun);
   return rc;
 }

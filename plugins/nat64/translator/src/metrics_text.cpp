@@ -60,6 +60,30 @@ std::string render_metrics(const MetricsSnapshot& s) {
     header(o, m.name, "counter", m.help);
     fmt::format_to(out, "{} {}\n", m.name, sum(s, [&](const Counters& c) -> const Counter& { return c.*m.field; }));
   }
+  header(o, "nat64_gso_packets_total", "counter", "GSO super-packets translated whole, by direction.");
+  fmt::format_to(out, "nat64_gso_packets_total{{direction=\"4to6\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.gso_4to6; }));
+  fmt::format_to(out, "nat64_gso_packets_total{{direction=\"6to4\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.gso_6to4; }));
+  header(o, "nat64_gso_segments_total", "counter", "Segments carried by the GSO super-packets translated whole.");
+  fmt::format_to(out, "nat64_gso_segments_total{{direction=\"4to6\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.gso_segments_4to6; }));
+  fmt::format_to(out, "nat64_gso_segments_total{{direction=\"6to4\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.gso_segments_6to4; }));
+  static constexpr Simple offload[] = {
+      {"nat64_gso_segmented_total", "GSO super-packets cut into segments here, to be translated one by one.",
+       &Counters::gso_segmented},
+      {"nat64_checksums_completed_total", "Partial checksums completed here instead of by the kernel.",
+       &Counters::checksums_completed},
+      {"nat64_tun_reads_over_mtu_total", "TUN reads larger than the MTU (GSO super-packets).",
+       &Counters::reads_over_mtu},
+      {"nat64_tcp_mss_clamped_total", "TCP SYNs whose MSS option was lowered (tcp-mss-clamp).",
+       &Counters::mss_clamped},
+  };
+  for (const auto& m : offload) {
+    header(o, m.name, "counter", m.help);
+    fmt::format_to(out, "{} {}\n", m.name, sum(s, [&](const Counters& c) -> const Counter& { return c.*m.field; }));
+  }
   if (s.has_pool) {
     header(o, "nat64_dynamic_pool_leases", "gauge", "Dynamic pool leases, by state.");
     fmt::format_to(out, "nat64_dynamic_pool_leases{{state=\"active\"}} {}\n", s.pool_active);
@@ -69,6 +93,10 @@ std::string render_metrics(const MetricsSnapshot& s) {
   }
   header(o, "nat64_tun_mtu", "gauge", "MTU of the TUN device, as last read.");
   fmt::format_to(out, "nat64_tun_mtu {}\n", s.tun_mtu);
+  header(o, "nat64_workers", "gauge", "Worker threads, one per TUN queue.");
+  fmt::format_to(out, "nat64_workers {}\n", s.worker_count);
+  header(o, "nat64_tun_offload", "gauge", "1 when the TUN carries virtio-net headers (checksum and GSO offloads).");
+  fmt::format_to(out, "nat64_tun_offload {}\n", s.offload ? 1 : 0);
   return o;
 }
 

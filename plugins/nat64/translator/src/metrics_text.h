@@ -13,6 +13,8 @@ struct MetricsSnapshot {
   bool has_pool = false;
   uint64_t pool_active = 0, pool_dormant = 0, pool_size = 0;
   uint32_t tun_mtu = 0;
+  uint32_t worker_count = 0;  // worker threads (TUN queues)
+  bool offload = false;       // the TUN frames carry a virtio-net header (offloads on)
 };
 
 std::string render_metrics(const MetricsSnapshot& s);

@@ -31,11 +31,15 @@ void write_frag_header(uint8_t* o, uint8_t next, uint32_t offset, bool more, uin
 
 // Transport checksum of a first fragment (or whole packet) after the address change.
 // Returns false when the packet must not be translated (an inner ICMP that is not an echo).
+// `partial`: the TCP/UDP checksum field holds a pseudo-header seed (virtio NEEDS_CSUM).
 bool update_l4_4to6(uint8_t proto, uint8_t* l4, uint32_t avail, uint32_t l4_total, V4 s4, V4 d4, const V6& s6,
-                    const V6& d6) {
+                    const V6& d6, bool partial = false) {
   const uint32_t old_sum = csum::add_v4(s4) + csum::add_v4(d4);
   const uint32_t new_sum = csum::add_v6(s6) + csum::add_v6(d6);
-  if (proto == proto::tcp) {
+  if (partial) {
+    const uint32_t at = proto == proto::tcp ? 16 : 6;
+    store16(l4 + at, csum::update_partial(load16(l4 + at), old_sum, new_sum));
+  } else if (proto == proto::tcp) {
     if (avail >= 18) store16(l4 + 16, csum::update(load16(l4 + 16), old_sum, new_sum));
   } else if (proto == proto::udp) {
     if (avail >= 8 && load16(l4 + 6) != 0) {
@@ -61,6 +65,7 @@ bool update_l4_4to6(uint8_t proto, uint8_t* l4, uint32_t avail, uint32_t l4_tota
 void Translator::v4_data(V4View& h, bool hairpin) {
   const uint8_t* pkt = h.p;
   if (h.hlen > 20 && has_unexpired_source_route(h)) {
+    if (defer_gso()) return;
     icmp4_error(h, icmp::v4::dest_unreach, 5, 0);
     return reject(DropReason::source_route, false, pkt, h.total);
   }
@@ -69,6 +74,7 @@ void Translator::v4_data(V4View& h, bool hairpin) {
   MapResult r = map_.to_v6(h.dst, dst6, now);
   if (r.status != MapStatus::ok) {
     if (r.status == MapStatus::drop) return drop(r.reason, false, pkt, h.total);
+    if (defer_gso()) return;
     icmp4_error(h, icmp::v4::dest_unreach, 13, 0);
     return reject(r.reason, false, pkt, h.total);
   }
@@ -78,6 +84,7 @@ void Translator::v4_data(V4View& h, bool hairpin) {
   if (r.status != MapStatus::ok) {
     const DropReason why = r.reason == DropReason::no_destination_mapping ? DropReason::no_source_mapping : r.reason;
     if (r.status == MapStatus::drop) return drop(why, false, pkt, h.total);
+    if (defer_gso()) return;
     icmp4_error(h, icmp::v4::dest_unreach, 13, 0);
     return reject(why, false, pkt, h.total);
   }
@@ -87,7 +94,7 @@ void Translator::v4_data(V4View& h, bool hairpin) {
   const bool first = h.frag_off == 0;
   const bool fragment = h.is_fragment();
   bool udp_calc = false;
-  if (h.proto == proto::udp && first && payload >= 8 && load16(l4 + 6) == 0) {
+  if (!partial_ && h.proto == proto::udp && first && payload >= 8 && load16(l4 + 6) == 0) {
     // RFC 7915 §4.5: a zero checksum can be computed only over a whole datagram.
     if (s_.udp_cksum_mode == UdpCksumMode::drop || (s_.udp_cksum_mode == UdpCksumMode::calc && fragment)) {
       icmp4_error(h, icmp::v4::dest_unreach, 13, 0);
@@ -95,13 +102,24 @@ void Translator::v4_data(V4View& h, bool hairpin) {
     }
     udp_calc = s_.udp_cksum_mode == UdpCksumMode::calc;
   }
+  // Offloaded packets: the transport header length (for hdr_len) and, for GSO, the IPv4 size of
+  // each segment; every decision below is about the packets on the wire.
+  const uint32_t l4_hdr = partial_ ? gso_l4_header(l4, h.l4_avail(), h.proto) : 0;
+  const uint32_t wire = gso_ ? std::min(h.total, h.hlen + l4_hdr + in_.gso_size) : h.total;
   // DF counts on fragments too (a DF first fragment is too big just the same), as in Jool.
-  if (h.df && h.total + (fragment ? 28 : 20) > s_.tun_mtu) {
+  if (h.df && wire + (fragment ? 28 : 20) > s_.tun_mtu) {
+    // One error for a whole GSO packet, quoting its first segment as the sender sent it.
+    if (gso_) quote_as_first_segment(h, wire);
     icmp4_error(h, icmp::v4::dest_unreach, 4, (s_.tun_mtu - 20) & 0xffff);
     return reject(DropReason::too_big, false, pkt, h.total);
   }
+  const uint32_t lowest = std::min(s_.offlink_mtu, s_.tun_mtu);
+  const bool whole = !fragment && (h.df || 40 + (wire - h.hlen) <= lowest);
+  // Segments that must go out as IPv6 fragments are cut here, one by one.
+  if (!whole && defer_gso()) return;
 
-  if (first && !update_l4_4to6(h.proto, l4, payload, payload, h.src, h.dst, src6, dst6))
+  if (s_.mss_clamp && h.proto == proto::tcp && first) clamp_mss(l4, h.l4_avail());
+  if (first && !update_l4_4to6(h.proto, l4, payload, payload, h.src, h.dst, src6, dst6, partial_))
     return drop(DropReason::icmp_untranslatable, false, pkt, h.total);
   if (udp_calc) {
     store16(l4 + 6, 0);
@@ -111,13 +129,25 @@ void Translator::v4_data(V4View& h, bool hairpin) {
 
   const uint8_t next = h.proto == proto::icmp ? proto::icmpv6 : h.proto;
   const uint8_t hop = hairpin ? h.ttl : static_cast<uint8_t>(h.ttl - 1);
-  const uint32_t lowest = std::min(s_.offlink_mtu, s_.tun_mtu);
   c_.translated_4to6.add();
   c_.bytes_4to6.add(h.total);
-  if (!fragment && (h.df || 40 + payload <= lowest)) {
+  if (whole) {
     uint8_t* o = scratch(40);
     write_v6_header(o, h.tos, payload, next, hop, src6, dst6);
-    return emit(o, 40, l4, payload, true);
+    if (!partial_) return emit(o, 40, l4, payload, true);
+    if (gso_) {
+      c_.gso_4to6.add();
+      c_.gso_segments_4to6.add((payload - l4_hdr + in_.gso_size - 1) / in_.gso_size);
+    }
+    return emit(o, 40, l4, payload, true, out_vnet(true, 40, l4_hdr));
+  }
+  // Fragments cannot carry a partial checksum: complete it (over the translated pseudo-header).
+  if (partial_) {
+    const uint32_t at = h.proto == proto::tcp ? 16 : 6;
+    uint16_t v = csum::finish(csum::add(l4, payload));
+    store16(l4 + at, v == 0 && h.proto == proto::udp ? 0xffff : v);
+    partial_ = false;
+    c_.checksums_completed.add();
   }
   // Fragment header on every piece; pieces fit the lowest IPv6 MTU (RFC 7915 §4 and §4.1).
   const uint32_t chunk = ((lowest - 48) / 8) * 8;
@@ -133,6 +163,13 @@ void Translator::v4_data(V4View& h, bool hairpin) {
     ++pieces;
   }
   c_.fragments_created.add(pieces - 1);
+}
+
+void Translator::quote_as_first_segment(V4View& h, uint32_t segment_total) {
+  store16(h.p + 2, static_cast<uint16_t>(segment_total));
+  store16(h.p + 10, 0);
+  store16(h.p + 10, csum::finish(csum::add(h.p, h.hlen)));
+  h.total = h.avail = segment_total;
 }
 
 uint32_t Translator::inner_4to6(uint8_t* in, uint32_t len, uint8_t* out, uint32_t room) {

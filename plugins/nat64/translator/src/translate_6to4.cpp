@@ -22,14 +22,18 @@ void write_v4_header(uint8_t* o, uint8_t tos, uint32_t total, uint16_t id, uint1
   store16(o + 10, 0);
   store32(o + 12, src);
   store32(o + 16, dst);
-  store16(o + 10, csum::finish(csum::add(o, 20)));
+  store16(o + 10, csum::finish(csum::add_ipv4_header(o)));
 }
 
+// `partial`: the TCP/UDP checksum field holds a pseudo-header seed (virtio NEEDS_CSUM).
 bool update_l4_6to4(uint8_t proto, uint8_t* l4, uint32_t avail, uint32_t l4_total, const V6& s6, const V6& d6,
-                    V4 s4, V4 d4) {
+                    V4 s4, V4 d4, bool partial = false) {
   const uint32_t old_sum = csum::add_v6(s6) + csum::add_v6(d6);
   const uint32_t new_sum = csum::add_v4(s4) + csum::add_v4(d4);
-  if (proto == proto::tcp) {
+  if (partial) {
+    const uint32_t at = proto == proto::tcp ? 16 : 6;
+    store16(l4 + at, csum::update_partial(load16(l4 + at), old_sum, new_sum));
+  } else if (proto == proto::tcp) {
     if (avail >= 18) store16(l4 + 16, csum::update(load16(l4 + 16), old_sum, new_sum));
   } else if (proto == proto::udp) {
     if (avail >= 8 && load16(l4 + 6) != 0) {
@@ -66,6 +70,7 @@ void Translator::v6_data(V6View& h) {
   const bool hairpin = r.status == MapStatus::hairpin;
   if (r.status != MapStatus::ok && !hairpin) {
     if (r.status == MapStatus::drop) return drop(r.reason, true, pkt, h.total);
+    if (defer_gso()) return;
     icmp6_error(h, icmp::v6::dest_unreach, 1, 0);
     return reject(r.reason, true, pkt, h.total);
   }
@@ -74,26 +79,37 @@ void Translator::v6_data(V6View& h) {
   log_pool(ev, src4, h.src);
   if (r.status != MapStatus::ok) {
     if (r.status == MapStatus::drop) return drop(r.reason, true, pkt, h.total);
+    if (defer_gso()) return;
     icmp6_error(h, icmp::v6::dest_unreach, 1, 0);
     return reject(r.reason, true, pkt, h.total);
   }
+  if (hairpin && defer_gso()) return;
 
   uint8_t* l4 = h.l4();
   const uint32_t payload = h.l4_total();
   const bool first = h.frag_off == 0;
   bool udp_calc = false;
-  if (h.proto == proto::udp && first && payload >= 8 && load16(l4 + 6) == 0) {
+  if (!partial_ && h.proto == proto::udp && first && payload >= 8 && load16(l4 + 6) == 0) {
     if (s_.udp_cksum_mode == UdpCksumMode::drop || (s_.udp_cksum_mode == UdpCksumMode::calc && h.is_fragment()))
       return drop(DropReason::udp_zero_checksum, true, pkt, h.total);
     udp_calc = s_.udp_cksum_mode == UdpCksumMode::calc;
   }
   const uint32_t total = 20 + payload;
-  if (total > 65535) return drop(DropReason::bad_fragment, true, pkt, h.total);
-  if (total > s_.tun_mtu && !hairpin) {
+  if (total > 65535) {
+    if (defer_gso()) return;
+    return drop(DropReason::bad_fragment, true, pkt, h.total);
+  }
+  // Offloaded packets: the transport header length (for hdr_len) and, for GSO, the size of each
+  // IPv4 segment the kernel will cut.
+  const uint32_t l4_hdr = partial_ ? gso_l4_header(l4, h.l4_avail(), h.proto) : 0;
+  const uint32_t wire = gso_ ? std::min(total, 20 + l4_hdr + in_.gso_size) : total;
+  if (wire > s_.tun_mtu && !hairpin) {
+    if (defer_gso()) return;
     icmp6_error(h, icmp::v6::packet_too_big, 0, std::max<uint32_t>(1280, s_.tun_mtu + 20));
     return reject(DropReason::too_big, true, pkt, h.total);
   }
-  if (first && !update_l4_6to4(h.proto, l4, payload, payload, h.src, h.dst, src4, dst4))
+  if (s_.mss_clamp && h.proto == proto::tcp && first) clamp_mss(l4, h.l4_avail());
+  if (first && !update_l4_6to4(h.proto, l4, payload, payload, h.src, h.dst, src4, dst4, partial_))
     return drop(DropReason::icmp_untranslatable, true, pkt, h.total);
   if (udp_calc) {
     const uint16_t ck = csum::finish(csum::add(l4, payload, csum::pseudo4(src4, dst4, proto::udp, payload)));
@@ -106,13 +122,20 @@ void Translator::v6_data(V6View& h) {
     write_v4_header(b, h.tc, total, id, flags_for(h, total), static_cast<uint8_t>(h.hop - 1), proto4, src4, dst4);
     std::memcpy(b + 20, l4, payload);
     c_.hairpinned.add();
+    in_.csum_start = 20;  // a partial checksum stays partial through the second pass
     return from_v4(b, total, true);
   }
   uint8_t* o = scratch(20);
-  write_v4_header(o, h.tc, total, id, flags_for(h, total), static_cast<uint8_t>(h.hop - 1), proto4, src4, dst4);
+  // DF follows the size of the packets on the wire: the segments, for a GSO packet.
+  write_v4_header(o, h.tc, total, id, flags_for(h, wire), static_cast<uint8_t>(h.hop - 1), proto4, src4, dst4);
   c_.translated_6to4.add();
   c_.bytes_6to4.add(h.total);
-  emit(o, 20, l4, payload, false);
+  if (!partial_) return emit(o, 20, l4, payload, false);
+  if (gso_) {
+    c_.gso_6to4.add();
+    c_.gso_segments_6to4.add((payload - l4_hdr + in_.gso_size - 1) / in_.gso_size);
+  }
+  emit(o, 20, l4, payload, false, out_vnet(false, 20, l4_hdr));
 }
 
 uint32_t Translator::inner_6to4(uint8_t* in, uint32_t len, uint8_t* out, uint32_t room) {

@@ -9,13 +9,15 @@
 
 namespace nat64 {
 
-TranslatorSettings TranslatorSettings::from(const Config& c) {
+TranslatorSettings TranslatorSettings::from(const Config& c, uint32_t tun_mtu) {
   TranslatorSettings s;
   s.udp_cksum_mode = c.udp_cksum_mode;
   s.offlink_mtu = c.offlink_mtu;
   s.icmp_rate = c.icmp_rate;
   s.icmp_burst = c.icmp_burst;
   s.log = c.log;
+  s.mss = c.tcp_mss_clamp;
+  s.set_tun_mtu(tun_mtu);
   return s;
 }
 
@@ -26,32 +28,19 @@ Translator::Translator(AddressMapper& map, Counters& counters, const TranslatorS
   tokens_ = int64_t(s_.icmp_burst) * 1000;
 }
 
-std::span<const OutPacket> Translator::process(uint8_t* pkt, size_t len, bool ipv6, int64_t now_ms) {
+std::span<const OutPacket> Translator::process(uint8_t* pkt, size_t len, bool ipv6, int64_t now_ms,
+                                               const VnetHdr& vnet) {
   nout_ = 0;
   scratch_used_ = 0;
   hairpin_pass_ = false;
   now_ms_ = now_ms;
+  in_ = vnet;
+  partial_ = false;
+  gso_ = vnet.gso();
+  segment_ = false;
   if (ipv6) from_v6(pkt, len);
   else from_v4(pkt, len, false);
   return {out_.data(), nout_};
-}
-
-std::span<const OutPacket> Translator::process_frame(uint8_t* frame, size_t len, size_t buf_size, int64_t now_ms) {
-  nout_ = 0;
-  if (len >= buf_size) {
-    c_.drop(DropReason::oversized);
-    return {};
-  }
-  if (len < 4) {
-    c_.drop(DropReason::truncated);
-    return {};
-  }
-  const uint16_t eth = load16(frame + 2);
-  if (eth != 0x0800 && eth != 0x86dd) {
-    c_.drop(DropReason::unknown_protocol_family);
-    return {};
-  }
-  return process(frame + 4, len - 4, eth == 0x86dd, now_ms);
 }
 
 uint8_t* Translator::scratch(size_t n) {
@@ -61,9 +50,10 @@ uint8_t* Translator::scratch(size_t n) {
   return p;
 }
 
-void Translator::emit(const uint8_t* head, uint32_t head_len, const uint8_t* body, uint32_t body_len, bool ipv6) {
+void Translator::emit(const uint8_t* head, uint32_t head_len, const uint8_t* body, uint32_t body_len, bool ipv6,
+                      const VnetHdr& vnet) {
   if (nout_ >= out_.size()) return;
-  out_[nout_++] = {head, head_len, body, body_len, ipv6};
+  out_[nout_++] = {head, head_len, body, body_len, ipv6, vnet};
 }
 
 uint16_t Translator::next_id() {
@@ -109,6 +99,86 @@ bool Translator::rate_ok() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Offloads
+
+bool Translator::take_partial_checksum(uint8_t* pkt, uint32_t total, uint32_t l4_off, uint8_t proto,
+                                       bool fragment) {
+  partial_ = false;
+  const uint32_t start = in_.csum_start, field = start + in_.csum_offset;
+  if (start < 20 || field + 2 > total) return false;
+  const bool transport = !fragment && start == l4_off;
+  if (transport && ((proto == proto::tcp && in_.csum_offset == 16) || (proto == proto::udp && in_.csum_offset == 6))) {
+    partial_ = true;  // translated by updating the seed; the kernel completes it
+    return true;
+  }
+  // Anything else (ICMP, an unusual layout) is completed here, as the device would have done,
+  // and then translated like any other packet.
+  uint16_t v = csum::finish(csum::add(pkt + start, total - start));
+  if (v == 0 && transport && proto == proto::udp) v = 0xffff;
+  store16(pkt + field, v);
+  c_.checksums_completed.add();
+  return true;
+}
+
+uint32_t Translator::gso_l4_header(const uint8_t* l4, uint32_t avail, uint8_t proto) const {
+  if (proto == proto::udp) return avail >= 8 ? 8 : 0;
+  if (avail < 20) return 0;
+  const uint32_t doff = (l4[12] >> 4) * 4u;
+  return doff >= 20 && doff <= avail ? doff : 0;
+}
+
+// The virtio-net header of a translated data packet: the same work left to the kernel, for the
+// new header layout (csum_start moves with the IP header size; TCPV4 <-> TCPV6).
+VnetHdr Translator::out_vnet(bool ipv6_out, uint32_t l3_len, uint32_t l4_hdr) const {
+  VnetHdr o;
+  if (partial_) {
+    o.flags = vnet::needs_csum;
+    o.csum_start = static_cast<uint16_t>(l3_len);
+    o.csum_offset = in_.csum_offset;
+    o.hdr_len = static_cast<uint16_t>(l3_len + l4_hdr);
+  }
+  if (gso_) {
+    uint8_t kind = in_.gso_kind();
+    if (kind == vnet::gso_tcpv4 || kind == vnet::gso_tcpv6) kind = ipv6_out ? vnet::gso_tcpv6 : vnet::gso_tcpv4;
+    o.gso_type = static_cast<uint8_t>(kind | (in_.gso_type & vnet::gso_ecn));
+    o.gso_size = in_.gso_size;
+  }
+  return o;
+}
+
+// Clamps the MSS option of a TCP SYN (tcp-mss-clamp), in both directions, updating the checksum
+// incrementally (a partial checksum covers no TCP bytes yet: nothing to update then).
+void Translator::clamp_mss(uint8_t* l4, uint32_t avail) {
+  if (avail < 20 || !(l4[13] & 0x02)) return;
+  const uint32_t doff = (l4[12] >> 4) * 4u;
+  if (doff < 20 || doff > avail) return;
+  for (uint32_t i = 20; i < doff;) {
+    const uint8_t kind = l4[i];
+    if (kind == 0) return;  // end of options
+    if (kind == 1) {        // no-op
+      ++i;
+      continue;
+    }
+    if (i + 1 >= doff || l4[i + 1] < 2 || i + l4[i + 1] > doff) return;
+    if (kind == 2 && l4[i + 1] == 4) {
+      const uint16_t mss = load16(l4 + i + 2);
+      const uint16_t clamp = static_cast<uint16_t>(s_.mss_clamp);
+      if (mss <= clamp) return;
+      store16(l4 + i + 2, clamp);
+      if (!partial_) {
+        // A 16-bit value at an odd offset adds to the sum byte-swapped (RFC 1071 §2(B)).
+        const bool odd = (i + 2) & 1;
+        const uint32_t o = odd ? __builtin_bswap16(mss) : mss, n = odd ? __builtin_bswap16(clamp) : clamp;
+        store16(l4 + 16, csum::update(load16(l4 + 16), o, n));
+      }
+      c_.mss_clamped.add();
+      return;
+    }
+    i += l4[i + 1];
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // Intake (nat64-spec §5)
 
 void Translator::from_v4(uint8_t* pkt, size_t len, bool hairpin) {
@@ -116,7 +186,18 @@ void Translator::from_v4(uint8_t* pkt, size_t len, bool hairpin) {
   DropReason why;
   hairpin_pass_ = hairpin;
   if (!parse_v4(pkt, len, false, h, why)) return drop(why, false, pkt, len);
-  if (csum::fold(csum::add(pkt, h.hlen)) != 0xffff) return drop(DropReason::bad_ipv4_checksum, false, pkt, h.total);
+  const uint32_t header_sum = h.hlen == 20 ? csum::add_ipv4_header(pkt) : csum::add(pkt, h.hlen);
+  if (csum::fold(header_sum) != 0xffff) return drop(DropReason::bad_ipv4_checksum, false, pkt, h.total);
+  if (in_.partial_csum() && !take_partial_checksum(pkt, h.total, h.hlen, h.proto, h.is_fragment()))
+    return drop(DropReason::bad_offload, false, pkt, h.total);
+  if (gso_) {
+    const uint8_t kind = in_.gso_kind();
+    const bool whole = partial_ && in_.gso_size > 0 && !h.is_fragment() &&
+                       ((h.proto == proto::tcp && kind == vnet::gso_tcpv4) ||
+                        (h.proto == proto::udp && kind == vnet::gso_udp_l4)) &&
+                       gso_l4_header(h.l4(), h.l4_avail(), h.proto) != 0;
+    if (!whole) return (void)defer_gso();
+  }
   const bool icmp_error = h.proto == proto::icmp && h.l4_avail() >= 1 && icmp::is_v4_error(h.l4()[0]) &&
                           !h.is_fragment();
   // RFC 7915 §4.1: illegal sources are dropped, except in ICMP errors (kept for troubleshooting).
@@ -128,6 +209,7 @@ void Translator::from_v4(uint8_t* pkt, size_t len, bool hairpin) {
       h.proto == proto::icmpv6 || h.proto == proto::dest_opts)
     return drop(DropReason::protocol_not_allowed, false, pkt, h.total);
   if (!hairpin && h.ttl <= 1) {
+    if (defer_gso()) return;
     if (icmp_error) return drop(DropReason::ttl_expired, false, pkt, h.total);
     icmp4_error(h, icmp::v4::time_exceeded, 0, 0);
     return reject(DropReason::ttl_expired, false, pkt, h.total);
@@ -147,11 +229,22 @@ void Translator::from_v6(uint8_t* pkt, size_t len) {
   V6View h;
   DropReason why;
   if (!parse_v6(pkt, len, false, h, why)) return drop(why, true, pkt, len);
+  if (in_.partial_csum() && !take_partial_checksum(pkt, h.total, h.l4_off, h.proto, h.is_fragment()))
+    return drop(DropReason::bad_offload, true, pkt, h.total);
+  if (gso_) {
+    const uint8_t kind = in_.gso_kind();
+    const bool whole = partial_ && in_.gso_size > 0 && !h.has_frag &&
+                       ((h.proto == proto::tcp && kind == vnet::gso_tcpv6) ||
+                        (h.proto == proto::udp && kind == vnet::gso_udp_l4)) &&
+                       gso_l4_header(h.l4(), h.l4_avail(), h.proto) != 0;
+    if (!whole) return (void)defer_gso();
+  }
   if (v6_is_invalid(h.src)) return drop(DropReason::invalid_source, true, pkt, h.total);
   if (v6_is_invalid(h.dst)) return drop(DropReason::invalid_destination, true, pkt, h.total);
   if (h.hop == 0) return drop(DropReason::ttl_zero, true, pkt, h.total);
   if (h.dst == map_.own_v6()) return v6_to_self(h);
   const bool icmp_error = h.proto == proto::icmpv6 && h.l4_avail() >= 1 && icmp::is_v6_error(h.l4()[0]);
+  if ((h.segments_left_at || h.ext_after_frag || h.hop <= 1) && defer_gso()) return;
   if (h.segments_left_at) {
     // RFC 7915 §5.1: a routing header with segments left is not translated.
     if (!icmp_error) icmp6_error(h, icmp::v6::param_problem, 0, h.segments_left_at);
@@ -182,6 +275,7 @@ void Translator::from_v6(uint8_t* pkt, size_t len) {
 // Packets to the translator's own addresses: answer pings, refuse other protocols.
 
 void Translator::v4_to_self(V4View& h) {
+  if (defer_gso()) return;
   if (logger_ && s_.log.self) logger_->packet("SELF", false, h.p, h.total, "to translator");
   if (h.proto != proto::icmp) {
     icmp4_error(h, icmp::v4::dest_unreach, 2, 0);
@@ -210,6 +304,7 @@ void Translator::v4_to_self(V4View& h) {
 }
 
 void Translator::v6_to_self(V6View& h) {
+  if (defer_gso()) return;
   if (logger_ && s_.log.self) logger_->packet("SELF", true, h.p, h.total, "to translator");
   if (h.proto != proto::icmpv6) {
     icmp6_error(h, icmp::v6::param_problem, 1, 6);

@@ -1,6 +1,12 @@
 // The translator core (RFC 7915): one packet in, zero or more packets out, no I/O, no
 // allocation, no locks. A Translator is one worker's context: its scratch buffers, ICMP rate
-// limiter, IPv4 ID generator and counters belong to the thread that calls process().
+// limiter, IPv4 ID generator, counters and address mapper view belong to the thread that calls
+// process().
+//
+// Offloads (IFF_VNET_HDR): a packet may come with a virtio-net header describing a partial
+// checksum (the pseudo-header sum, to be completed by the kernel) or a GSO super-packet (many
+// TCP or UDP segments behind one header). Both are translated once, header only; the output
+// carries the matching virtio-net header so that the kernel checksums and segments it.
 #pragma once
 
 #include <array>
@@ -12,6 +18,7 @@
 #include "config.h"
 #include "counters.h"
 #include "packet_view.h"
+#include "virtio_net.h"
 
 namespace nat64 {
 
@@ -21,8 +28,14 @@ struct TranslatorSettings {
   uint32_t tun_mtu = 1500;      // updated by the caller whenever the TUN MTU changes
   uint32_t icmp_rate = 1000;    // generated ICMP errors per second (0: none)
   uint32_t icmp_burst = 50;
+  MssClamp mss;                 // tcp-mss-clamp as configured
+  uint32_t mss_clamp = 0;       // in force: clamp the MSS option of TCP SYNs to this (0: off)
   LogFlags log;
-  static TranslatorSettings from(const Config& c);
+  static TranslatorSettings from(const Config& c, uint32_t tun_mtu = 1500);
+  void set_tun_mtu(uint32_t mtu) {
+    tun_mtu = mtu;
+    mss_clamp = mss.for_mtu(mtu);
+  }
 };
 
 // One output packet: `head` (rebuilt headers, in translator scratch) followed by `body`
@@ -33,6 +46,7 @@ struct OutPacket {
   const uint8_t* body = nullptr;
   uint32_t body_len = 0;
   bool ipv6 = false;
+  VnetHdr vnet;  // what the kernel must still do (checksum, segmentation); zero: nothing
   uint32_t size() const { return head_len + body_len; }
 };
 
@@ -52,15 +66,18 @@ class Translator {
 
   Translator(AddressMapper& map, Counters& counters, const TranslatorSettings& s);
 
-  // Translates one packet read from the TUN (IPv4 or IPv6 as the packet-info header says).
-  // The buffer may be modified (transport checksums are updated in place). The result stays
-  // valid until the next call.
-  std::span<const OutPacket> process(uint8_t* pkt, size_t len, bool ipv6, int64_t now_ms);
-  // The same for a frame as read from the TUN: packet-information header, then the packet.
-  // A read that filled the whole buffer (len == buf_size) was cut short and is dropped.
-  std::span<const OutPacket> process_frame(uint8_t* frame, size_t len, size_t buf_size, int64_t now_ms);
+  // Translates one packet read from the TUN (IPv4 or IPv6 as the packet-information header
+  // says), with the virtio-net header that came with it. The buffer may be modified (transport
+  // checksums are updated in place). The result stays valid until the next call.
+  std::span<const OutPacket> process(uint8_t* pkt, size_t len, bool ipv6, int64_t now_ms,
+                                     const VnetHdr& vnet = {});
+  // True after process() returned nothing for a GSO super-packet that must be handled segment
+  // by segment (it needs ICMP errors, fragmentation or hairpinning, or its segments would not
+  // fit): the caller segments it (gso_segment.h) and passes each segment to process().
+  bool needs_segmentation() const { return segment_; }
 
   TranslatorSettings& settings() { return s_; }
+  Counters& counters() { return c_; }
   void set_logger(PacketLogger* l) { logger_ = l; }
 
  private:
@@ -83,12 +100,29 @@ class Translator {
   void icmp6_error(const V6View& h, uint8_t type, uint8_t code, uint32_t rest);
   bool rate_ok();
 
+  // Offloads: accepts or resolves the partial checksum of a packet whose transport starts at
+  // l4_off; false when the header is unusable (the packet is dropped).
+  bool take_partial_checksum(uint8_t* pkt, uint32_t total, uint32_t l4_off, uint8_t proto, bool fragment);
+  // A GSO super-packet that needs per-segment treatment: handed back for segmentation.
+  bool defer_gso() {
+    if (!gso_) return false;
+    segment_ = true;
+    return true;
+  }
+  // Transport header length of a GSO packet's segments (TCP data offset or 8), 0 if invalid.
+  uint32_t gso_l4_header(const uint8_t* l4, uint32_t avail, uint8_t proto) const;
+  VnetHdr out_vnet(bool ipv6_out, uint32_t l3_len, uint32_t l4_hdr) const;
+  void clamp_mss(uint8_t* l4, uint32_t avail);
+  // Makes a GSO packet's IPv4 header describe its first segment (for the quote of an error).
+  void quote_as_first_segment(V4View& h, uint32_t segment_total);
+
   void drop(DropReason r, bool ipv6, const uint8_t* p, size_t len);
   void reject(DropReason r, bool ipv6, const uint8_t* p, size_t len);
   void log_pool(PoolEvent ev, V4 v4, const V6& v6);
 
   uint8_t* scratch(size_t n);
-  void emit(const uint8_t* head, uint32_t head_len, const uint8_t* body, uint32_t body_len, bool ipv6);
+  void emit(const uint8_t* head, uint32_t head_len, const uint8_t* body, uint32_t body_len, bool ipv6,
+            const VnetHdr& vnet = {});
   uint16_t next_id();
   int64_t now_s() const { return now_ms_ / 1000; }
 
@@ -100,6 +134,11 @@ class Translator {
   // Second half of a hairpin (RFC 7757 §4): the IPv4 form goes back to IPv6, the addresses on
   // the original sender's side take their RFC 6052 form and the TTL is not decremented again.
   bool hairpin_pass_ = false;
+  // Offload state of the packet being processed.
+  VnetHdr in_;
+  bool partial_ = false;  // its TCP/UDP checksum field holds a pseudo-header seed
+  bool gso_ = false;      // a GSO super-packet, translated whole
+  bool segment_ = false;  // handed back for segmentation
 
   std::array<OutPacket, kMaxOut> out_{};
   size_t nout_ = 0;

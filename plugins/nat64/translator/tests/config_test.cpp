@@ -153,6 +153,29 @@ TEST_CASE("config: rejected values", "[config]") {
   CHECK(parse("tun-device nat64\nipv4-addr 192.168.1.1\nprefix 64:ff9b::/96\nwkpf-strict no\n").ok());
 }
 
+TEST_CASE("config: fast-path directives (offload, tcp-mss-clamp, workers)", "[config]") {
+  const std::string base = "tun-device nat64\nipv4-addr 192.0.2.1\nprefix 2001:db8::/96\n";
+  auto r = parse(base);
+  REQUIRE(r.ok());
+  CHECK(r.config.offload);
+  CHECK_FALSE(r.config.tcp_mss_clamp.enabled());
+  CHECK_FALSE(r.config.workers);
+  r = parse(base + "offload no\ntcp-mss-clamp 1400\nworkers 0\n");
+  REQUIRE(r.ok());
+  CHECK_FALSE(r.config.offload);
+  CHECK(r.config.tcp_mss_clamp.value == 1400);
+  CHECK(r.config.tcp_mss_clamp.for_mtu(9000) == 1400);
+  CHECK(*r.config.workers == 0);
+  r = parse(base + "tcp-mss-clamp AUTO\n");
+  REQUIRE(r.ok());
+  CHECK(r.config.tcp_mss_clamp.automatic);
+  CHECK(r.config.tcp_mss_clamp.for_mtu(1500) == 1440);
+  CHECK_FALSE(parse(base + "tcp-mss-clamp off\n").config.tcp_mss_clamp.enabled());
+  CHECK(has_error(parse(base + "offload maybe\n"), "t.conf:4: offload expects yes or no"));
+  CHECK(has_error(parse(base + "tcp-mss-clamp 100\n"), "t.conf:4: tcp-mss-clamp expects auto, off or a number"));
+  CHECK(has_error(parse(base + "tcp-mss-clamp 1400 1300\n"), "t.conf:4: 'tcp-mss-clamp' takes 1 argument"));
+}
+
 TEST_CASE("config: map-file", "[config]") {
   auto r = parse_map_file(
       "# maps\n"

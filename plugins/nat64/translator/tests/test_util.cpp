@@ -142,11 +142,7 @@ bool l4_checksum_ok(const Bytes& in) {
 }
 
 Harness::Harness(const std::string& conf_text, uint32_t tun_mtu)
-    : cfg(config_from(conf_text)), map(cfg), tr(map, counters, [&] {
-        auto s = TranslatorSettings::from(cfg);
-        s.tun_mtu = tun_mtu;
-        return s;
-      }()) {}
+    : cfg(config_from(conf_text)), map(cfg), tr(map, counters, TranslatorSettings::from(cfg, tun_mtu)) {}
 
 std::vector<Bytes> Harness::run(Bytes pkt) {
   now_ms += 1000;

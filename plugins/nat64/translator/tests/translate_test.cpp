@@ -4,6 +4,7 @@
 #include <set>
 
 #include "checksum.h"
+#include "frame_translator.h"
 #include "packet_view.h"
 #include "test_util.h"
 
@@ -394,7 +395,10 @@ TEST_CASE("translate: every drop reason", "[translate][drops]") {
     INFO("reason " << drop_reason_name(r));
     const uint64_t before = h.dropped(r);
     if (frame) {
-      h.tr.process_frame(pkt.data(), pkt.size(), 4 + 65536, h.now_ms);
+      struct Discard : FrameSink {
+        void send(std::span<const OutPacket>) override {}
+      } discard;
+      FrameTranslator(h.tr, false).handle(pkt.data(), pkt.size(), 4 + 65536, h.now_ms, discard);
     } else {
       h.run(pkt);
     }
@@ -473,6 +477,17 @@ TEST_CASE("translate: every drop reason", "[translate][drops]") {
   Bytes selfts = ipv4_packet(kServer, v4("192.0.2.1"), 1, icmp_echo(13, 1, 1, payload(12)));
   fix_l4(selfts);
   expect(DropReason::to_self_unsupported, h, selfts);
+  {  // A partial checksum whose field lies beyond the packet.
+    Bytes b = udp6(kClient, kServer6, 10);
+    VnetHdr v;
+    v.flags = vnet::needs_csum;
+    v.csum_start = 40;
+    v.csum_offset = 100;
+    const uint64_t before = h.dropped(DropReason::bad_offload);
+    h.tr.process(b.data(), b.size(), true, h.now_ms, v);
+    CHECK(h.dropped(DropReason::bad_offload) == before + 1);
+    seen.insert(DropReason::bad_offload);
+  }
 
   for (size_t i = 0; i < static_cast<size_t>(DropReason::count); ++i) {
     INFO("no test for drop reason " << drop_reason_name(static_cast<DropReason>(i)));
