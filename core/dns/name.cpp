@@ -1,5 +1,7 @@
 #include "core/dns/name.h"
 
+#include "core/dns/wire.h"
+
 namespace coredns::dns {
 namespace {
 
@@ -180,7 +182,8 @@ size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
     if ((len & 0xC0) == 0xC0) {
       if (pos + 1 >= msg.size()) return kBadOffset;
       size_t target = (static_cast<size_t>(len & 0x3F) << 8) | msg[pos + 1];
-      if (target >= lowest_seen) return kBadOffset;
+      // No name starts inside the header: a pointer there would read bytes that replies rewrite.
+      if (target >= lowest_seen || target < kHeaderSize) return kBadOffset;
       if (end == kBadOffset) end = pos + 2;
       lowest_seen = target;
       pos = target;

@@ -70,7 +70,8 @@ class Name {
 inline constexpr size_t kBadOffset = static_cast<size_t>(-1);
 
 // Reads the possibly compressed name that starts at `offset` of `msg` into `out` (may be null to
-// only validate). Compression pointers must point backwards, which also rules out loops. Returns
+// only validate). Compression pointers must point backwards, which also rules out loops, and not
+// into the 12-byte header. Returns
 // the offset just past the name as it is stored at `offset`, or kBadOffset if malformed.
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
 
