@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "plugins/log/format.h"
-#include "plugins/log/log_test_support.h"
+#include "tests/support/handler_test.h"
 
 using namespace coredns;
 using namespace coredns::plugins::querylog;
@@ -91,40 +91,40 @@ TEST_CASE("format parsing pairs each } with the nearest { before it") {
 }
 
 TEST_CASE("G1: the default format of a dig query answered by whoami") {
-  auto q = logtest::dig_query();
-  Request req(q, Transport::udp, logtest::endpoint("127.0.0.1", 51421),
-              logtest::endpoint("127.0.0.1", 1053), nullptr);
+  auto q = testing::dig_query();
+  Request req(q, Transport::udp, testing::endpoint("127.0.0.1", 51421),
+              testing::endpoint("127.0.0.1", 1053), nullptr);
   CHECK(line("{common}", req, g1_summary()) ==
         R"(127.0.0.1:51421 - 24311 "A IN example.org. udp 52 false 1232" NOERROR qr,aa,rd 91 0.000099123s)");
 }
 
 TEST_CASE("G2: over TCP the buffer size is 65535") {
-  auto q = logtest::dig_query();
-  Request req(q, Transport::tcp, logtest::endpoint("127.0.0.1", 51421),
-              logtest::endpoint("127.0.0.1", 1053), nullptr);
+  auto q = testing::dig_query();
+  Request req(q, Transport::tcp, testing::endpoint("127.0.0.1", 51421),
+              testing::endpoint("127.0.0.1", 1053), nullptr);
   CHECK(line("{common}", req, g1_summary()) ==
         R"(127.0.0.1:51421 - 24311 "A IN example.org. tcp 52 false 65535" NOERROR qr,aa,rd 91 0.000099123s)");
 }
 
 TEST_CASE("G3: combined adds the opcode in quotes") {
-  auto q = logtest::dig_query();
-  Request req(q, Transport::udp, logtest::endpoint("127.0.0.1", 51421),
-              logtest::endpoint("127.0.0.1", 1053), nullptr);
+  auto q = testing::dig_query();
+  Request req(q, Transport::udp, testing::endpoint("127.0.0.1", 51421),
+              testing::endpoint("127.0.0.1", 1053), nullptr);
   CHECK(line("{combined}", req, g1_summary()) ==
         R"(127.0.0.1:51421 - 24311 "A IN example.org. udp 52 false 1232" NOERROR qr,aa,rd 91 0.000099123s "0")");
 }
 
 TEST_CASE("G6: a custom format; unknown placeholders print literally") {
-  auto q = logtest::dig_query();
-  Request req(q, Transport::udp, logtest::endpoint("127.0.0.1", 51421),
-              logtest::endpoint("127.0.0.1", 1053), nullptr);
+  auto q = testing::dig_query();
+  Request req(q, Transport::udp, testing::endpoint("127.0.0.1", 51421),
+              testing::endpoint("127.0.0.1", 1053), nullptr);
   CHECK(line("{proto} {name} {type} {>opcode} {foo}", req, g1_summary()) == "udp example.org. A 0 {foo}");
   CHECK(line("{/x} {local} {>id}}", req, g1_summary()) == "- 127.0.0.1 24311}");
 }
 
 TEST_CASE("G12/G13: IPv6 clients in brackets; a query without EDNS is 512 bytes of buffer") {
-  auto q = logtest::plain_query("WWW.Example.ORG.", dns::type::AAAA);
-  Request req(q, Transport::udp, logtest::endpoint("::1", 40000), logtest::endpoint("::1", 53),
+  auto q = testing::plain_query("WWW.Example.ORG.", dns::type::AAAA);
+  Request req(q, Transport::udp, testing::endpoint("::1", 40000), testing::endpoint("::1", 53),
               nullptr);
   ReplySummary r;
   r.has_message = true;
@@ -138,9 +138,9 @@ TEST_CASE("G12/G13: IPv6 clients in brackets; a query without EDNS is 512 bytes 
 }
 
 TEST_CASE("unknown types, classes and rcodes print as CoreDNS does; no message prints -") {
-  coredns::testing::QueryOptions o;
-  auto q = coredns::testing::make_query("example.org.", 65280, o);
-  Request req(q, Transport::udp, logtest::endpoint("10.0.0.1", 1), logtest::endpoint("10.0.0.2", 53),
+  testing::QueryOptions o;
+  auto q = testing::make_query("example.org.", 65280, o);
+  Request req(q, Transport::udp, testing::endpoint("10.0.0.1", 1), testing::endpoint("10.0.0.2", 53),
               nullptr);
   ReplySummary r;
   r.has_message = true;

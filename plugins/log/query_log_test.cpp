@@ -2,10 +2,9 @@
 // filter, the unwritten-rcode synthesis and the scrub (spec §4.2, §8.5 R11, §8.8).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "core/util/log.h"
-#include "plugins/log/log_test_support.h"
+#include "tests/support/handler_test.h"
 #include "plugins/log/query_log.h"
 #include "tests/support/plugin_setup.h"
 
@@ -29,31 +28,34 @@ template <typename Make>
 std::vector<std::string> serve(const std::string& log_body, std::vector<uint8_t> query, Make make,
                                Transport t = Transport::udp, Response* out = nullptr) {
   auto h = log_handler(log_body);
-  logtest::Stub<Make> next(make);
-  Request req(query, t, logtest::endpoint("127.0.0.1", 51421),
-              logtest::endpoint("127.0.0.1", 1053), nullptr);
-  logtest::StdoutCapture capture;
-  Response r = logtest::run(*h, req, {&next});
+  testing::Stub<Make> next(make);
+  Request req(query, t, testing::endpoint("127.0.0.1", 51421),
+              testing::endpoint("127.0.0.1", 1053), nullptr);
+  testing::StdoutCapture capture;
+  Response r = testing::run(*h, req, {&next});
   if (out) *out = std::move(r);
   return capture.lines();
 }
 
 const auto whoami = [](const Request& req) {
-  return Response::reply(logtest::whoami_reply(req), dns::rcode::NOERROR);
+  return Response::reply(testing::whoami_reply(req), dns::rcode::NOERROR);
 };
 
-bool matches(const std::string& line, const std::string& pattern) {
-  return std::regex_match(line, std::regex(pattern));
+// `line` is `head` followed by a duration in seconds ("0.000012345s").
+bool line_is(const std::string& line, const std::string& head) {
+  if (line.size() < head.size() + 2 || line.compare(0, head.size(), head) != 0) return false;
+  const std::string tail = line.substr(head.size(), line.size() - head.size() - 1);
+  return line.back() == 's' && tail.find_first_not_of("0123456789.") == std::string::npos;
 }
 
 }  // namespace
 
 TEST_CASE("G1: one line per query, the reply scrubbed for the client") {
   Response r;
-  auto lines = serve("log", logtest::dig_query(), whoami, Transport::udp, &r);
+  auto lines = serve("log", testing::dig_query(), whoami, Transport::udp, &r);
   REQUIRE(lines.size() == 1);
-  CHECK(matches(lines[0],
-                R"(\[INFO\] 127\.0\.0\.1:51421 - 24311 "A IN example\.org\. udp 52 false 1232" NOERROR qr,aa,rd 91 0\.\d+s)"));
+  CHECK(line_is(lines[0],
+                R"([INFO] 127.0.0.1:51421 - 24311 "A IN example.org. udp 52 false 1232" NOERROR qr,aa,rd 91 )"));
   CHECK(r.scrubbed);
   dns::MessageView v;
   REQUIRE(v.parse(r.wire) == dns::MessageView::Error::none);
@@ -62,21 +64,23 @@ TEST_CASE("G1: one line per query, the reply scrubbed for the client") {
 }
 
 TEST_CASE("G2: over TCP") {
-  auto lines = serve("log", logtest::dig_query(), whoami, Transport::tcp);
+  auto lines = serve("log", testing::dig_query(), whoami, Transport::tcp);
   REQUIRE(lines.size() == 1);
-  CHECK(matches(lines[0], R"(\[INFO\] .* "A IN example\.org\. tcp 52 false 65535" NOERROR qr,aa,rd 91 .*s)"));
+  CHECK(line_is(lines[0],
+                R"([INFO] 127.0.0.1:51421 - 24311 "A IN example.org. tcp 52 false 65535" NOERROR qr,aa,rd 91 )"));
 }
 
 TEST_CASE("R11: an unwritten SERVFAIL is logged as the reply the server will write") {
   auto h = log_handler("log");
-  auto q = logtest::plain_query();
-  Request req(q, Transport::udp, logtest::endpoint("127.0.0.1", 5000),
-              logtest::endpoint("127.0.0.1", 1053), nullptr);
-  logtest::StdoutCapture capture;
-  Response r = logtest::run(*h, req);  // no next plugin
+  auto q = testing::plain_query();
+  Request req(q, Transport::udp, testing::endpoint("127.0.0.1", 5000),
+              testing::endpoint("127.0.0.1", 1053), nullptr);
+  testing::StdoutCapture capture;
+  Response r = testing::run(*h, req);  // no next plugin
   auto lines = capture.lines();
   REQUIRE(lines.size() == 1);
-  CHECK(matches(lines[0], R"(\[INFO\] 127\.0\.0\.1:5000 - 4242 "A IN example\.org\. udp 29 false 512" SERVFAIL qr,rd 29 0\.\d+s)"));
+  CHECK(line_is(lines[0],
+                R"([INFO] 127.0.0.1:5000 - 4242 "A IN example.org. udp 29 false 512" SERVFAIL qr,rd 29 )"));
   // Passed on unchanged: the server writes the reply, errors sees the error.
   CHECK_FALSE(r.written());
   CHECK(r.rcode == dns::rcode::SERVFAIL);
@@ -84,7 +88,7 @@ TEST_CASE("R11: an unwritten SERVFAIL is logged as the reply the server will wri
 }
 
 TEST_CASE("{>rflags} is measured after truncation, {rsize} before it") {
-  auto q = logtest::plain_query();
+  auto q = testing::plain_query();
   auto lines = serve("log . \"{rcode} {>rflags} {rsize}\"", q, [&](const Request&) {
     return Response::reply(testing::reply_with_a_records(q, 100), dns::rcode::NOERROR);
   });
@@ -94,11 +98,11 @@ TEST_CASE("{>rflags} is measured after truncation, {rsize} before it") {
 }
 
 TEST_CASE("a reply already scrubbed below is not scrubbed again") {
-  auto q = logtest::dig_query();
+  auto q = testing::dig_query();
   Response r;
   auto lines = serve("log . {>rflags}", q,
                      [&](const Request& req) {
-                       auto resp = Response::reply(logtest::whoami_reply(req), 0);
+                       auto resp = Response::reply(testing::whoami_reply(req), 0);
                        resp.scrubbed = true;
                        return resp;
                      },
@@ -110,13 +114,13 @@ TEST_CASE("a reply already scrubbed below is not scrubbed again") {
 
 TEST_CASE("G7: class denial logs NXDOMAIN and NODATA only") {
   const std::string body = "log . {rcode} {\n class denial\n}";
-  auto q = logtest::plain_query();
+  auto q = testing::plain_query();
   auto nx = [](const Request& req) {
-    return Response::reply(logtest::reply_with(req, dns::rcode::NXDOMAIN, false, dns::type::SOA),
+    return Response::reply(testing::reply_with(req, dns::rcode::NXDOMAIN, false, dns::type::SOA),
                            dns::rcode::NXDOMAIN);
   };
   auto nodata = [](const Request& req) {
-    return Response::reply(logtest::reply_with(req, 0, false, dns::type::SOA), 0);
+    return Response::reply(testing::reply_with(req, 0, false, dns::type::SOA), 0);
   };
   CHECK(serve(body, q, nx) == std::vector<std::string>{"[INFO] NXDOMAIN"});
   CHECK(serve(body, q, nodata) == std::vector<std::string>{"[INFO] NOERROR"});
@@ -124,12 +128,12 @@ TEST_CASE("G7: class denial logs NXDOMAIN and NODATA only") {
 }
 
 TEST_CASE("class success and error follow CoreDNS's classification") {
-  auto q = logtest::plain_query();
+  auto q = testing::plain_query();
   auto delegation = [](const Request& req) {
-    return Response::reply(logtest::reply_with(req, 0, false, dns::type::NS), 0);
+    return Response::reply(testing::reply_with(req, 0, false, dns::type::NS), 0);
   };
   auto impossible = [](const Request& req) {  // NXDOMAIN that answers anyway
-    return Response::reply(logtest::reply_with(req, dns::rcode::NXDOMAIN, true),
+    return Response::reply(testing::reply_with(req, dns::rcode::NXDOMAIN, true),
                            dns::rcode::NXDOMAIN);
   };
   auto refused = [](const Request&) { return Response::unwritten(dns::rcode::REFUSED); };
@@ -146,13 +150,13 @@ TEST_CASE("class success and error follow CoreDNS's classification") {
 }
 
 TEST_CASE("names no rule covers are passed on without a line") {
-  auto lines = serve("log example.net", logtest::plain_query(), whoami);
+  auto lines = serve("log example.net", testing::plain_query(), whoami);
   CHECK(lines.empty());
 }
 
 TEST_CASE("with -log-format=json a query line is an object of named fields") {
   log::set_format(log::Format::json);
-  auto lines = serve("log . {name}", logtest::dig_query(), whoami);
+  auto lines = serve("log . {name}", testing::dig_query(), whoami);
   log::set_format(log::Format::text);
   REQUIRE(lines.size() == 1);
   auto j = nlohmann::json::parse(lines[0]);

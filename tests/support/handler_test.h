@@ -1,6 +1,11 @@
 #pragma once
-// Shared by the log plugin's unit tests: requests from a given client, a stub next plugin, a
-// synchronous driver for handlers, and a capture of what the process log writes to stdout.
+// Running a handler in a unit test: requests from a given client, stub next plugins, a
+// synchronous driver, and a capture of what the process log writes to stdout.
+//
+//   auto q = coredns::testing::dig_query();
+//   Request req(q, Transport::udp, testing::endpoint("127.0.0.1", 5000), ..., nullptr);
+//   testing::Stub next([](const Request& r) { return Response::unwritten(2, "x"); });
+//   Response resp = testing::run(handler, req, {&next});
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -13,9 +18,7 @@
 #include "core/plugin/handler.h"
 #include "tests/unit/dns_test_support.h"
 
-namespace logtest {
-
-using namespace coredns;
+namespace coredns::testing {
 
 inline Endpoint endpoint(const char* ip, uint16_t port) {
   sockaddr_storage ss{};
@@ -35,20 +38,20 @@ inline Endpoint endpoint(const char* ip, uint16_t port) {
 
 // dig's query of G1: id 24311, RD+AD, OPT udp 1232 with an 8-byte client cookie: 52 bytes.
 inline std::vector<uint8_t> dig_query(const char* name = "example.org.", uint16_t qtype = 1) {
-  coredns::testing::QueryOptions o;
+  QueryOptions o;
   o.id = 24311;
   o.flags = dns::Header::RD | dns::Header::AD;
   o.edns = true;
   o.udp_size = 1232;
   o.options = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
-  return coredns::testing::make_query(name, qtype, o);
+  return make_query(name, qtype, o);
 }
 
 // A plain query without EDNS (29 bytes for example.org.).
 inline std::vector<uint8_t> plain_query(const char* name = "example.org.", uint16_t qtype = 1) {
-  coredns::testing::QueryOptions o;
+  QueryOptions o;
   o.id = 4242;
-  return coredns::testing::make_query(name, qtype, o);
+  return make_query(name, qtype, o);
 }
 
 // What whoami writes for `req`: AA, A + SRV in additional (91 bytes for example.org. over IPv4).
@@ -85,9 +88,9 @@ inline std::vector<uint8_t> reply_with(const Request& req, uint16_t rcode, bool 
   if (answer) b.add_record(dns::Section::answer, req.qname(), dns::type::A, dns::cls::IN, 60, a);
   if (authority_type == dns::type::NS)
     b.add_name_record(dns::Section::authority, req.qname(), dns::type::NS, dns::cls::IN, 60,
-                      coredns::testing::name("ns.example.org."));
+                      name("ns.example.org."));
   else if (authority_type == dns::type::SOA)
-    b.add_record(dns::Section::authority, coredns::testing::name("org."), dns::type::SOA,
+    b.add_record(dns::Section::authority, name("org."), dns::type::SOA,
                  dns::cls::IN, 60, std::vector<uint8_t>(22, 0));
   b.finish();
   return out;
@@ -156,4 +159,4 @@ class StdoutCapture {
   int saved_;
 };
 
-}  // namespace logtest
+}  // namespace coredns::testing
