@@ -1,6 +1,8 @@
 """End-to-end tests of `cache`: the real coredns binary with cache in front of forward, forwarding
 to an nsd on loopback. Answers must match nsd's, hits count TTLs down and keep the client's case,
 negative answers are cached with the SOA's TTL, and serve_stale answers once nsd is gone."""
+import re
+import signal
 import time
 
 import dns.flags
@@ -10,7 +12,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from harness import CoreDNS, Nsd, zone_file
+from harness import CoreDNS, Nsd, curl, free_port, has_plugin, zone_file
 
 ZONE = zone_file("example.org", [
     "a-only IN A 192.0.2.1",
@@ -146,3 +148,57 @@ def test_serve_stale_answers_after_the_upstream_is_killed():
 
         never_cached = ask(immediate.port, "a-only.example.org.", timeout=8)
         assert never_cached.rcode() == dns.rcode.SERVFAIL
+
+
+def cache_metrics(port):
+    """{(name, frozenset of label pairs): value} for the coredns_cache_ series (label order in
+    the text does not matter to Prometheus)."""
+    out = {}
+    for line in curl(f"http://127.0.0.1:{port}/metrics").body.splitlines():
+        m = re.match(r'^(coredns_cache_\w+)\{(.*)\} (\S+)$', line)
+        if m:
+            labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+            out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+@pytest.mark.skipif(not has_plugin("prometheus"), reason="prometheus not compiled in")
+def test_metrics_carry_coredns_names_and_labels(nsd):
+    mport = free_port()
+    corefile = (".:{port} {\n prometheus 127.0.0.1:" + str(mport) + "\n cache example.org\n"
+                " forward . 127.0.0.1:" + str(nsd.port) + "\n}\n")
+    with CoreDNS(corefile) as c:
+        ask(c.port, "a-only.example.org.")
+        ask(c.port, "a-only.example.org.")
+        ask(c.port, "missing.example.org.")
+        ask(c.port, "missing.example.org.")
+        ask(c.port, "outside.example.net.")  # not the cache's zone: not counted
+        got = cache_metrics(mport)
+
+        def series(name, **labels):
+            labels = dict(server=f"dns://:{c.port}", zones="example.org.", view="", **labels)
+            return got[(name, frozenset(labels.items()))]
+
+        assert series("coredns_cache_requests_total") == 4
+        assert series("coredns_cache_misses_total") == 2
+        assert series("coredns_cache_hits_total", type="success") == 1
+        assert series("coredns_cache_hits_total", type="denial") == 1
+        assert series("coredns_cache_entries", type="success") == 1
+        assert series("coredns_cache_entries", type="denial") == 1
+        assert series("coredns_cache_served_stale_total") == 0
+        assert series("coredns_cache_evictions_total", type="success") == 0
+
+
+def test_a_reload_during_background_refreshes_keeps_serving(nsd):
+    """Prefetches run after the client got its answer; a reload must wait for them (they hold
+    the configuration), and the new configuration starts with an empty cache."""
+    corefile = cache_corefile(nsd.port, " 2 {\n  success 10000 2 0\n  prefetch 1 1m 90%\n }")
+    with CoreDNS(corefile) as c:
+        for _ in range(3):
+            for i in range(50):
+                ask(c.port, f"n{i}.example.org.", "TXT")  # NXDOMAIN: counts down in the denial cache
+                ask(c.port, "both.example.org.")
+            c.signal(signal.SIGUSR1)
+            time.sleep(0.3)
+        assert c.proc.poll() is None
+        assert ask(c.port, "both.example.org.").answer[0].ttl <= 2
