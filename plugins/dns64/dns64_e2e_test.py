@@ -12,11 +12,10 @@ import urllib.request
 
 import pytest
 
-from harness import CoreDNS, Nsd, compiled_plugins, dig, free_port, run_coredns, zone_file
+from harness import CoreDNS, Nsd, dig, free_port, has_plugin, run_coredns, zone_file
 
-PLUGINS = compiled_plugins()
-needs_log = pytest.mark.skipif("log" not in PLUGINS, reason="the log plugin is not built")
-needs_prometheus = pytest.mark.skipif("prometheus" not in PLUGINS,
+needs_log = pytest.mark.skipif(not has_plugin("log"), reason="the log plugin is not built")
+needs_prometheus = pytest.mark.skipif(not has_plugin("prometheus"),
                                       reason="the prometheus plugin is not built")
 
 ZONE = zone_file("dns64.test", [
@@ -79,12 +78,12 @@ BLOCKS = {
 def server(nsd):
     ports = {name: free_port() for name in BLOCKS}
     upstream, metrics = free_port(), free_port()
-    prometheus = f" prometheus 127.0.0.1:{metrics}\n" if "prometheus" in PLUGINS else ""
+    prometheus = f" prometheus 127.0.0.1:{metrics}\n" if has_plugin("prometheus") else ""
     text = "".join(
         f".:{ports[name]} {{\n {body}\n forward . 127.0.0.1:{upstream}\n"
         f"{prometheus if name == 'default' else ''}}}\n"
         for name, body in BLOCKS.items())
-    log = " log\n" if "log" in PLUGINS else ""
+    log = " log\n" if has_plugin("log") else ""
     text += f".:{upstream} {{\n{log} forward . 127.0.0.1:{nsd.port}\n}}\n"
     with CoreDNS(text, port=ports["default"]) as c:
         c.ports = ports

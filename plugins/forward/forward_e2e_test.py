@@ -17,7 +17,7 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from harness import CoreDNS, Nsd, free_port, zone_file
+from harness import CoreDNS, Nsd, free_port, has_plugin, zone_file
 from harness.process import coredns_bin
 
 BIG_TXT = [f'big IN TXT "{"x" * 200}{i}"' for i in range(10)]  # about 2.1 KB
@@ -413,12 +413,7 @@ def test_ipv6_upstream_with_and_without_zone(nsd, to):
         assert ask(c.port, "both.example.org", "AAAA", tcp=True).answer[0][0].address == "2001:db8::2"
 
 
-def _built_plugins():
-    out = subprocess.run([coredns_bin(), "-plugins"], capture_output=True, text=True).stdout
-    return {line.strip() for line in out.splitlines()}
-
-
-@pytest.mark.skipif(not {"errors", "dns.errors"} & _built_plugins(), reason="errors plugin not built")
+@pytest.mark.skipif(not has_plugin("errors"), reason="errors not compiled in")
 def test_errors_plugin_logs_the_upstream_error_text():
     with FakeUpstream(lambda q, p: [answer(q)] if q.question[0].name.to_text() == "ready.probe."
                       else []) as up:
