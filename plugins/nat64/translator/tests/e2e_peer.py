@@ -3,18 +3,28 @@
 
 serve-tcp ADDR PORT      echo server; each reply is "<peer address>|" + the data received
 serve-udp ADDR PORT      the same for UDP datagrams
+serve-sink ADDR PORT     reads each connection to its end, replies "<bytes> <sha256>"
+serve-mss ADDR PORT      replies with the MSS of each accepted connection (TCP_MAXSEG)
+bulk ADDR PORT SIZE [SRC]  sends SIZE bytes (large writes: GSO on the way), prints "ok SIZE"
+                         when the sink got them intact, else what it got
+mss ADDR PORT            prints what serve-mss replied
 tcp ADDR PORT MSG        connect, send MSG, print the reply
 udp ADDR PORT SIZE       send one datagram of SIZE bytes, print "<peer>|<size>|<ok>" of the reply
+udp-gso ADDR PORT SEG N  N datagrams of SEG bytes in one UDP_SEGMENT send, print "<peer>|<echoed>"
 udp-refused ADDR PORT    send a datagram to a closed port, print "refused" on ICMP unreachable
 ping ADDR [HOPS [SIZE]]  one ICMP/ICMPv6 echo (raw socket, no ping binary needed); prints
-                         "reply FROM", "exceeded FROM", "toobig FROM MTU", "unreach FROM TYPE/CODE"
+                         "reply FROM", "exceeded FROM", "toobig FROM MTU" (Packet Too Big or
+                         Fragmentation Needed), "unreach FROM TYPE/CODE"
                          or "timeout"
 """
+import hashlib
 import os
+import random
 import select
 import socket
 import struct
 import sys
+import threading
 import time
 
 
@@ -22,12 +32,17 @@ def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def serve_tcp(addr, port):
+def listener(addr, port):
     s = socket.socket(family(addr), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(16)
     print("ready", flush=True)
+    return s
+
+
+def serve_tcp(addr, port):
+    s = listener(addr, port)
     while True:
         c, peer = s.accept()
         with c:
@@ -53,6 +68,62 @@ def serve_udp(addr, port):
         s.sendto(peer[0].encode() + b"|" + data, peer)
 
 
+def serve_sink(addr, port):
+    def drain(c):
+        with c:
+            c.settimeout(30)
+            h, n = hashlib.sha256(), 0
+            try:
+                while True:
+                    chunk = c.recv(1 << 20)
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    n += len(chunk)
+                c.sendall(f"{n} {h.hexdigest()}".encode())
+            except OSError:
+                pass
+
+    s = listener(addr, port)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=drain, args=(c,), daemon=True).start()
+
+
+def serve_mss(addr, port):
+    s = listener(addr, port)
+    while True:
+        c, _ = s.accept()
+        with c:
+            c.sendall(str(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)).encode())
+
+
+def bulk(addr, port, size, src=None):
+    # Seeded pseudo-random bytes: no repeating pattern, so a misplaced segment changes the hash.
+    rng, h = random.Random(size), hashlib.sha256()
+    with socket.create_connection((addr, port), timeout=30, source_address=(src, 0) if src else None) as c:
+        left = size
+        while left:
+            chunk = rng.randbytes(min(left, 1 << 18))
+            c.sendall(chunk)
+            h.update(chunk)
+            left -= len(chunk)
+        c.shutdown(socket.SHUT_WR)
+        reply = b""
+        while True:
+            chunk = c.recv(1000)
+            if not chunk:
+                break
+            reply += chunk
+    want = f"{size} {h.hexdigest()}"
+    print(f"ok {size}" if reply.decode() == want else f"got {reply.decode()!r}")
+
+
+def mss(addr, port):
+    with socket.create_connection((addr, port), timeout=5) as c:
+        print(c.recv(100).decode())
+
+
 def tcp(addr, port, msg):
     with socket.create_connection((addr, port), timeout=5) as c:
         c.sendall(msg.encode() + b"\n")
@@ -73,6 +144,28 @@ def udp(addr, port, size):
     data, _ = s.recvfrom(70000)
     peer, _, echoed = data.partition(b"|")
     print(f"{peer.decode()}|{len(echoed)}|{echoed == payload}")
+
+
+def udp_gso(addr, port, segment, count):
+    """One send of `count` datagrams of `segment` bytes with UDP_SEGMENT (a UDP GSO packet on
+    the way); prints "<peer>|<datagrams echoed intact>"."""
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(5)
+    s.setsockopt(socket.IPPROTO_UDP, 103, segment)  # UDP_SEGMENT
+    payload = b"".join(bytes([i]) * segment for i in range(count))
+    # Not connected: the echo may come from another address of the peer host.
+    s.sendto(payload, (addr, port))
+    want, peer, ok = {bytes([i]) * segment for i in range(count)}, b"", 0
+    try:
+        while want:
+            data = s.recv(65536)
+            peer, _, echoed = data.partition(b"|")
+            if echoed in want:
+                want.discard(echoed)
+                ok += 1
+    except socket.timeout:
+        pass
+    print(f"{peer.decode()}|{ok}")
 
 
 def udp_refused(addr, port):
@@ -141,6 +234,8 @@ def ping(addr, hops=64, size=56):
                 if len(inner) >= ihl + 6 and struct.unpack("!H", inner[ihl + 4:ihl + 6])[0] == ident:
                     if t == 11:
                         return print(f"exceeded {peer[0]}")
+                    if t == 3 and c == 4:  # Fragmentation Needed: next-hop MTU in bytes 6-7
+                        return print(f"toobig {peer[0]} {struct.unpack('!H', data[6:8])[0]}")
                     return print(f"unreach {peer[0]} {t}/{c}")
     print("timeout")
 
@@ -151,10 +246,20 @@ if __name__ == "__main__":
         serve_tcp(args[0], int(args[1]))
     elif cmd == "serve-udp":
         serve_udp(args[0], int(args[1]))
+    elif cmd == "serve-sink":
+        serve_sink(args[0], int(args[1]))
+    elif cmd == "serve-mss":
+        serve_mss(args[0], int(args[1]))
+    elif cmd == "bulk":
+        bulk(args[0], int(args[1]), int(args[2]), *args[3:])
+    elif cmd == "mss":
+        mss(args[0], int(args[1]))
     elif cmd == "tcp":
         tcp(args[0], int(args[1]), args[2])
     elif cmd == "udp":
         udp(args[0], int(args[1]), int(args[2]))
+    elif cmd == "udp-gso":
+        udp_gso(args[0], int(args[1]), int(args[2]), int(args[3]))
     elif cmd == "udp-refused":
         udp_refused(args[0], int(args[1]))
     elif cmd == "ping":

@@ -7,6 +7,8 @@
 NAT64 prefix 2001:db8:64::/96, dynamic pool 10.98.0.0/24, translator 10.98.0.1. Needs root
 (CAP_NET_ADMIN); skipped otherwise. Every namespace and process is removed, even on failure.
 Run: NAT64_BIN=build/.../nat64 python3 -m pytest -q plugins/nat64/translator/tests/e2e_test.py
+NAT64_E2E_CONF adds tayga.conf lines (separated by ",") to every translator the tests start,
+e.g. "offload no,workers 1" for the whole suite on Tayga's framing (ctest: e2e.nat64.nooffload).
 """
 import os
 import re
@@ -31,6 +33,7 @@ SERVER6 = "2001:db8:64::a63:2"  # 10.99.0.2 under the prefix
 CLIENT6 = "2001:db8:1::2"
 MAPPED6, MAPPED4 = "2001:db8:1::5", "10.98.1.5"
 METRICS_PORT = 19176
+EXTRA_CONF = "".join(line.strip() + "\n" for line in os.environ.get("NAT64_E2E_CONF", "").split(",") if line.strip())
 
 
 def cap_net_admin():
@@ -79,7 +82,7 @@ class Translator:
                 f"data-dir {self.data}\n"
                 "udp-cksum-mode calc\n"
                 "log drop reject icmp dyn\n"
-                f"metrics-addr 127.0.0.1:{METRICS_PORT}\n" + extra)
+                f"metrics-addr 127.0.0.1:{METRICS_PORT}\n" + EXTRA_CONF + extra)
         self.proc = None
         self.log = os.path.join(workdir, "nat64.log")
 
