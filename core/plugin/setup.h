@@ -7,6 +7,7 @@
 
 #include "core/corefile/dispenser.h"
 #include "core/corefile/keys.h"
+#include "core/corefile/parser.h"
 #include "core/plugin/handler.h"
 #include "core/plugin/lifecycle.h"
 
@@ -86,6 +87,14 @@ class SetupContext {
   }
   void set_chain(const std::vector<Handler*>* chain) { chain_ = chain; }
   const std::vector<std::shared_ptr<Handler>>& handlers() const { return handlers_; }
+  // Every server block of the configuration as parsed, `[block_index()]` being this one, for a
+  // plugin that reads another directive's arguments without depending on that plugin (nat64
+  // compares dns64's prefix with its own). Empty unless the core set it.
+  const std::vector<corefile::ServerBlock>& server_blocks() const {
+    static const std::vector<corefile::ServerBlock> none;
+    return blocks_ ? *blocks_ : none;
+  }
+  void set_server_blocks(const std::vector<corefile::ServerBlock>* blocks) { blocks_ = blocks; }
 
   BlockOptions& block() { return block_; }
   Lifecycle& lifecycle() { return lifecycle_; }
@@ -105,6 +114,7 @@ class SetupContext {
   const ProcessOptions& options_;
   std::vector<std::shared_ptr<Handler>> handlers_;
   const std::vector<Handler*>* chain_ = nullptr;
+  const std::vector<corefile::ServerBlock>* blocks_ = nullptr;
 };
 
 }  // namespace coredns

@@ -70,6 +70,7 @@ void Instance::setup_plugins(const ProcessOptions& options, SharedState& process
                        block.zones, i, block.options, lifecycle_, state_, process_state,
                        options);
       ctx.set_chain(&block.chain);
+      ctx.set_server_blocks(&parsed_);
       try {
         entry.def().setup(ctx);
       } catch (const ConfigError& e) {
