@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """DNS benchmarks: coredns-cpp against a peer (unbound) measured in the same run.
 
-    tools/bench/dnsbench.py whoami [--seconds 10] [--workers 1,2]
+    tools/bench/dnsbench.py WORKLOAD [--seconds 10] [--workers 1,2] [--rate 10000] [--repeat 3]
+
+Other engineers benchmark on the same machine: run it under `flock /tmp/bench.lock` so that
+runs never overlap. Worker threads: COREDNS_WORKERS for coredns, num-threads for unbound.
 
 For each worker count it starts coredns and unbound with the same number of threads, runs
 dnsperf with the same client settings against each in turn, and reports QPS, server CPU
@@ -17,7 +20,9 @@ import os
 import re
 import subprocess
 import sys
+import statistics
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "e2e"))
@@ -26,6 +31,9 @@ from harness import CoreDNS, Nsd, Unbound, compiled_plugins, free_port, zone_fil
 from harness.process import rss_kib  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# nsd limits answers to 200 a second per client /24 by default (response rate limiting): a miss
+# workload would measure that limit, not the resolvers. Turned off for every upstream here.
+NSD_NO_RRL = "server:\n  rrl-ratelimit: 0\n  rrl-whitelist-ratelimit: 0"
 
 
 def cpu_seconds(pid):
@@ -57,14 +65,25 @@ def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
 def measure(pid, port, qfile, seconds, rate, warmup=True, rate_qfile=None):
     if warmup:
         dnsperf(port, qfile, 1)  # warm-up: caches, connections, page faults
+    peak = [rss_kib(pid)]
+    done = threading.Event()
+
+    def sample():  # RSS under load: the peak of a sample every 100 ms during the run
+        while not done.wait(0.1):
+            peak.append(rss_kib(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     u0, s0 = cpu_seconds(pid)
     r = dnsperf(port, qfile, seconds)
     u1, s1 = cpu_seconds(pid)
+    done.set()
+    sampler.join()
     n = max(r["completed"], 1)
     r["user_us_per_query"] = (u1 - u0) * 1e6 / n
     r["sys_us_per_query"] = (s1 - s0) * 1e6 / n
     r["cpu_us_per_query"] = r["user_us_per_query"] + r["sys_us_per_query"]
-    r["rss_kib"] = rss_kib(pid)
+    r["rss_kib"] = max(peak + [rss_kib(pid)])
     if rate:
         r["p99_ms"] = dnsperf(port, rate_qfile or qfile, min(seconds, 5), rate=rate)["p99_ms"]
     return r
@@ -89,7 +108,7 @@ def dns64_workload(tmp, names, rate_names=None):
     which answers every name under bench. with an A record (a wildcard) and AAAA with NODATA.
     dnsperf queries over IPv4, hence allow_ipv4 (unbound's dns64 serves every client)."""
     records = ["* 3600 IN A 93.184.216.34"]
-    nsd = Nsd({"bench.": zone_file("bench", records, ttl=3600, soa_minimum=3600)}, ipv6=False)
+    nsd = Nsd({"bench.": zone_file("bench", records, ttl=3600, soa_minimum=3600)}, ipv6=False, extra_config=NSD_NO_RRL)
     nsd.start()
     qfile = os.path.join(tmp, "dns64.txt")
     with open(qfile, "w") as f:
@@ -127,7 +146,7 @@ def cache_workload(tmp, names, rate_names=None):
     """A queries answered by an nsd wildcard; coredns runs `cache` and `forward`, unbound forwards
     (forward-zone) to the same nsd with its caches."""
     nsd = Nsd({"bench.": zone_file("bench", ["* 3600 IN A 93.184.216.34"], ttl=3600,
-                                   soa_minimum=3600)}, ipv6=False)
+                                   soa_minimum=3600)}, ipv6=False, extra_config=NSD_NO_RRL)
     nsd.start()
     qfile = os.path.join(tmp, "cache.txt")
     with open(qfile, "w") as f:
@@ -181,22 +200,69 @@ def run(workload, seconds, workers, rate):
     return rows
 
 
-def report(workload, rows):
-    print(f"\nworkload: {workload}")
+METRICS = ("qps", "cpu_us_per_query", "user_us_per_query", "sys_us_per_query", "p99_ms", "lost",
+           "rss_kib")
+
+
+def median_rows(runs):
+    """One row per (server, threads): each metric's median over the runs."""
+    rows = []
+    for i, (name, n, _) in enumerate(runs[0]):
+        m = {}
+        for k in METRICS:
+            vals = [run[i][2][k] for run in runs if run[i][2].get(k) is not None]
+            m[k] = statistics.median(vals) if vals else None
+        rows.append((name, n, m))
+    return rows
+
+
+def ratios(runs):
+    """{threads: {metric: [coredns-cpp / unbound in each run]}}: ratios between servers measured
+    in the same run, so that what the machine was doing at the time weighs on both."""
+    out = {}
+    for rows in runs:
+        by = {(name, n): r for name, n, r in rows}
+        for n in sorted({n for _, n, _ in rows}):
+            a, b = by.get(("coredns-cpp", n)), by.get(("unbound", n))
+            if not (a and b):
+                continue
+            d = out.setdefault(n, {"cpu": [], "qps": [], "p99": []})
+            d["cpu"].append(a["cpu_us_per_query"] / b["cpu_us_per_query"])
+            d["qps"].append(a["qps"] / b["qps"])
+            if a.get("p99_ms") and b.get("p99_ms"):
+                d["p99"].append(a["p99_ms"] / b["p99_ms"])
+    return out
+
+
+def print_rows(rows):
     print(f"{'server':<12} {'threads':>7} {'QPS':>10} {'CPU us/q':>9} {'user':>6} {'sys':>6} "
           f"{'p99 ms':>8} {'lost':>6} {'RSS MiB':>8}")
     for name, n, r in rows:
         p99 = f"{r['p99_ms']:.3f}" if r.get("p99_ms") is not None else "-"
         print(f"{name:<12} {n:>7} {r['qps']:>10.0f} {r['cpu_us_per_query']:>9.2f} "
               f"{r['user_us_per_query']:>6.2f} {r['sys_us_per_query']:>6.2f} {p99:>8} "
-              f"{r['lost']:>6} {r['rss_kib'] / 1024:>8.1f}")
-    by = {(name, n): r for name, n, r in rows}
-    for n in sorted({n for _, n, _ in rows}):
-        a, b = by.get(("coredns-cpp", n)), by.get(("unbound", n))
-        if a and b:
-            print(f"threads={n}: coredns-cpp CPU/query = {a['cpu_us_per_query'] / b['cpu_us_per_query']:.2f} x unbound's "
-                  f"(user {a['user_us_per_query'] / max(b['user_us_per_query'], 1e-9):.2f} x); "
-                  f"QPS = {a['qps'] / b['qps']:.2f} x unbound's")
+              f"{r['lost']:>6.0f} {r['rss_kib'] / 1024:>8.1f}")
+
+
+def report(workload, runs, rate):
+    print(f"\nworkload: {workload}  ({len(runs)} run(s); p99 at a fixed {rate} QPS; RSS: peak "
+          f"during the load)")
+    if len(runs) > 1:
+        for i, rows in enumerate(runs, 1):
+            print(f"-- run {i}")
+            print_rows(rows)
+        print("-- median of each column over the runs")
+    print_rows(median_rows(runs))
+
+    def fmt(vals):
+        if not vals:
+            return "-"
+        each = " ".join(f"{v:.2f}" for v in vals)
+        return f"{statistics.median(vals):.2f} x" + (f" (runs: {each})" if len(vals) > 1 else "")
+
+    for n, d in ratios(runs).items():
+        print(f"threads={n}: coredns-cpp / unbound, median of the same-run ratios: "
+              f"CPU/query {fmt(d['cpu'])}; QPS {fmt(d['qps'])}; p99 {fmt(d['p99'])}")
 
 
 def main():
@@ -205,17 +271,12 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--rate", type=int, default=10000, help="fixed rate for the p99 (0: skip)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs; the median row is reported")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs; each run is printed, then each column's median")
     args = ap.parse_args()
     workers = [int(x) for x in args.workers.split(",")]
     runs = [run(args.workload, args.seconds, workers, args.rate or None) for _ in range(args.repeat)]
-    if args.repeat > 1:
-        merged = []
-        for i, (name, n, _) in enumerate(runs[0]):
-            cands = sorted((r[i][2] for r in runs), key=lambda x: x["cpu_us_per_query"])
-            merged.append((name, n, cands[len(cands) // 2]))
-        runs = [merged]
-    report(args.workload, runs[0])
+    report(args.workload, runs, args.rate)
 
 
 if __name__ == "__main__":
