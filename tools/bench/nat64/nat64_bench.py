@@ -1,31 +1,50 @@
 #!/usr/bin/python3
-"""Translator benchmark: nat64 vs Debian's tayga vs plain IPv6 routing, in one run.
+"""Translator benchmark: nat64 (1 and 2 workers) vs Debian's tayga vs plain IPv6 routing, in one run.
 
 Three network namespaces (IPv6-only client, router, server) joined by veth pairs, the same
 topology as plugins/nat64/translator/tests/e2e_test.py. For each mode the client runs iperf3
 against the server: TCP with 1 and 4 streams in both directions, and a 64-byte UDP packet rate.
 
-  nat64    our translator on a TUN in the router namespace
-  tayga    /usr/sbin/tayga (Debian 0.9.2) with the equivalent tayga.conf
-  routing  no translation: the server also has an IPv6 address (the ceiling)
+  nat64:w1       our translator on a TUN in the router namespace, `workers 1`
+  nat64:w2       the same with `workers 2` (a multi-queue TUN, one thread per queue)
+  nat64:w2:nooffload   ... with `offload no` (Tayga's framing, no GSO), for comparison
+  tayga          /usr/sbin/tayga (Debian 0.9.2) with the equivalent tayga.conf
+  routing        no translation: the server also has an IPv6 address (the ceiling)
 
-Usage (as root): tools/bench/nat64/nat64_bench.py --nat64 build/plugins/nat64/translator/nat64
-                 [--time 5] [--modes nat64,tayga,routing] [--nice N]
+Usage (as root, and on a shared machine under the benchmark lock):
+  flock /tmp/bench.lock tools/bench/nat64/nat64_bench.py --nat64 build/plugins/nat64/translator/nat64 \
+        [--time 5] [--reps 3] [--modes nat64:w1,nat64:w2,tayga,routing] [--nice N] [--json FILE]
+
+Every figure is the median of --reps repetitions; the modes take turns within each repetition
+so that a busy spell of the machine does not fall on one mode only. Ratios are taken within the
+run. CPU per gigabit, over the TCP tests, in CPU-seconds per gigabit moved: the translator's
+own (user and system time of all its threads, /proc/PID/stat; with tick-based accounting this
+includes the softirq work done in its context, such as forwarding what it writes), and the whole
+test's: the translator's plus both iperf3 processes' (the kernel's forwarding and TCP work runs
+mostly in their context, as softirqs on the way out of their system calls). Both leave out
+whatever else the machine runs, so they hold on a shared machine where throughput does not.
 
 --nice N runs the translators and iperf3 at nice level N (e.g. -10), the same for every mode,
 so that a busy machine does not starve them: without it the numbers mostly measure scheduling.
+
+--perf DIR records a system-wide profile (perf record -a -g) of each mode in --perf-modes during
+one TCP stream and during the 64-byte UDP flood, keeps the perf.data files in DIR and prints the
+top symbols by self time (use --reps 0 for profiles only).
 
 --profile adds two measurements that do not depend on how busy the machine is, for nat64 and
 tayga: user-space instructions per translated packet (valgrind's callgrind, start-up cost
 subtracted) and system calls per translated packet (strace -c), for a paced stream of 64-byte
 UDP datagrams. Needs valgrind and strace.
-Needs iperf3 and (for the tayga column) tayga installed.
+Needs iperf3 and (for the tayga column) tayga installed. Namespaces and processes are removed
+at the end, also on failure or Ctrl-C; every iperf3 run is bounded by --time.
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,15 +106,30 @@ def cleanup():
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
+def nat64_extra(mode):
+    """tayga.conf lines for a nat64 mode such as nat64:w2 or nat64:w1:nooffload."""
+    extra = ""
+    for opt in mode.split(":")[1:]:
+        if opt.startswith("w") and opt[1:].isdigit():
+            extra += f"workers {opt[1:]}\n"
+        elif opt == "nooffload":
+            extra += "offload no\n"
+        else:
+            raise SystemExit(f"unknown nat64 option {opt!r} in mode {mode!r}")
+    return extra
+
+
 class Translator:
     def __init__(self, mode, binary, workdir):
         self.mode, self.binary = mode, binary
-        self.tun = "n64b" if mode == "nat64" else "tayb"
-        self.conf = os.path.join(workdir, f"{mode}.conf")
-        data = os.path.join(workdir, f"{mode}-data")
+        nat64 = mode.startswith("nat64")
+        self.tun = "n64b" if nat64 else "tayb"
+        name = mode.replace(":", "-")
+        self.conf = os.path.join(workdir, f"{name}.conf")
+        data = os.path.join(workdir, f"{name}-data")
         os.makedirs(data, exist_ok=True)
         with open(self.conf, "w") as f:
-            f.write(CONF.format(tun=self.tun, data=data))
+            f.write(CONF.format(tun=self.tun, data=data) + (nat64_extra(mode) if nat64 else ""))
         self.proc = None
         self.wrap = []
 
@@ -124,11 +158,30 @@ class Translator:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+PORTS = iter(range(5300, 6300))
+
+
+def iperf_server():
+    """A one-off iperf3 server (-1) on a port of its own: no test waits for the previous one's
+    server to become free ("the server is busy running a test")."""
+    port = next(PORTS)
+    p = subprocess.Popen(["ip", "netns", "exec", NS_S, *NICE, "iperf3", "-s", "-1", "-p", str(port)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while f":{port} " not in sh("ss", "-Hltn", ns=NS_S) and time.time() < deadline:
+        time.sleep(0.05)
+    return p, port
+
+
 def iperf(dst, seconds, *extra):
-    # The server runs one test at a time and may still be closing the previous one: retry.
-    for attempt in range(5):
-        out = sh(*NICE, "iperf3", "-J", "-c", dst, "-t", seconds, *extra, ns=NS_C, timeout=int(seconds) + 60,
-                 check=False)
+    for attempt in range(3):
+        server, port = iperf_server()
+        try:
+            out = sh(*NICE, "iperf3", "-J", "-c", dst, "-p", port, "-t", seconds, *extra, ns=NS_C,
+                     timeout=int(seconds) + 60, check=False)
+        finally:
+            server.kill()
+            server.wait()
         j = json.loads(out) if out.strip().startswith("{") else {"error": out}
         if "error" not in j:
             return j
@@ -176,22 +229,124 @@ def profile(mode, binary, workdir, packets=4000, pps=800):
     return out
 
 
-def measure(dst, seconds):
+def children_seconds():
+    """CPU-seconds of the child processes reaped so far (iperf3 client and servers)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def measure(dst, seconds, translator=None):
+    """One repetition of every test; CPU-seconds per Gbit over the TCP tests."""
     res = {}
+    gbits = cpu_tr = cpu_all = 0.0
     for streams in (1, 4):
         for rev in (False, True):
+            t0, c0 = (translator.cpu_seconds() if translator else 0.0), children_seconds()
             j = iperf(dst, seconds, "-P", streams, *(["-R"] if rev else []))
-            res[f"tcp{streams}{'-4to6' if rev else '-6to4'}"] = j["end"]["sum_received"]["bits_per_second"] / 1e9
+            tr = translator.cpu_seconds() - t0 if translator else 0.0
+            cpu_tr += tr
+            cpu_all += tr + children_seconds() - c0
+            s = j["end"]["sum_received"]
+            gbits += s["bytes"] * 8 / 1e9
+            res[f"tcp{streams}{'-4to6' if rev else '-6to4'}"] = s["bits_per_second"] / 1e9
     for rev in (False, True):
         j = iperf(dst, seconds, "-u", "-l", "64", "-b", "0", *(["-R"] if rev else []))
         s = j["end"]["sum"]
         res[f"udp64{'-4to6' if rev else '-6to4'}"] = (s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3
+    res["cpu-translator"] = cpu_tr / gbits if translator and gbits else float("nan")
+    res["cpu-test"] = cpu_all / gbits if gbits else float("nan")
     return res
 
 
 ROWS = [("tcp1-6to4", "TCP 1 stream, v6->v4 (Gbit/s)"), ("tcp1-4to6", "TCP 1 stream, v4->v6 (Gbit/s)"),
         ("tcp4-6to4", "TCP 4 streams, v6->v4 (Gbit/s)"), ("tcp4-4to6", "TCP 4 streams, v4->v6 (Gbit/s)"),
-        ("udp64-6to4", "UDP 64 B, v6->v4 (kpps received)"), ("udp64-4to6", "UDP 64 B, v4->v6 (kpps received)")]
+        ("udp64-6to4", "UDP 64 B, v6->v4 (kpps received)"), ("udp64-4to6", "UDP 64 B, v4->v6 (kpps received)"),
+        ("cpu-translator", "translator CPU-s per Gbit (TCP)"), ("cpu-test", "whole test CPU-s per Gbit (TCP)")]
+
+
+def perf_profiles(modes, args, workdir, outdir):
+    """System-wide `perf record -g` while one TCP stream (v6->v4) and then a 64-byte UDP flood run,
+    for each mode; prints the top symbols (self time) of each profile."""
+    os.makedirs(outdir, exist_ok=True)
+    tests = (("tcp1", ["-P", "1"]), ("udp64", ["-u", "-l", "64", "-b", "0"]))
+    for mode in modes:
+        t = None
+        if mode != "routing":
+            t = Translator(mode, binary_for(mode, args), workdir)
+            t.start()
+        dst = SERVER6_NATIVE if mode == "routing" else SERVER6_VIA_PREFIX
+        try:
+            for name, extra in tests:
+                data = os.path.join(outdir, f"{mode.replace(':', '-')}-{name}.perf.data")
+                server, port = iperf_server()
+                client = subprocess.Popen(["ip", "netns", "exec", NS_C, *NICE, "iperf3", "-c", dst, "-p", str(port),
+                                           "-t", "8", *extra], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    time.sleep(2)
+                    sh("perf", "record", "-q", "-a", "-g", "-o", data, "--", "sleep", "4", timeout=60)
+                    client.wait(timeout=30)
+                finally:
+                    client.kill()
+                    server.kill()
+                    server.wait()
+                report = sh("perf", "report", "-i", data, "--no-children", "--sort", "comm,sym", "--stdio",
+                            "--percent-limit", "1.5", "-g", "none", timeout=300)
+                lines = [ln for ln in report.splitlines() if ln.strip() and not ln.startswith("#")]
+                print(f"--- perf {mode} {name} ({data}): top symbols, self time, all CPUs")
+                print("\n".join(lines[:20]))
+        finally:
+            if t:
+                t.stop()
+
+
+def binary_for(mode, args):
+    return os.path.abspath(args.nat64) if mode.startswith("nat64") else args.tayga
+
+
+def median_results(reps):
+    """{mode: {key: median over the repetitions}}."""
+    out = {}
+    for mode in reps[0]:
+        out[mode] = {k: statistics.median(r[mode][k] for r in reps) for k in reps[0][mode]}
+    return out
+
+
+def print_table(results, modes, prof):
+    nat64s = [m for m in modes if m.startswith("nat64")]
+    ratios = [f"{n}/{b}" for n in nat64s for b in ("tayga", "routing") if b in modes]
+    cols = modes + ratios
+    width = max([15] + [len(c) + 2 for c in cols])
+    print(f"{'':34}" + "".join(f"{c:>{width}}" for c in cols))
+    for key, label in ROWS:
+        line = f"{label:34}"
+        for c in cols:
+            if "/" in c:
+                a, b = c.split("/")
+                va, vb = results[a][key], results[b][key]
+                ok = vb == vb and vb and va == va  # not NaN, not zero
+                line += f"{va / vb:>{width - 1}.2f}x" if ok else f"{'':>{width}}"
+            else:
+                v = results[c][key]
+                line += f"{v:>{width}.2f}" if v == v else f"{'-':>{width}}"
+        print(line)
+    for key, label in (("instructions", "user instructions per packet"), ("syscalls", "system calls per packet")):
+        if not prof:
+            break
+        line = f"{label:34}"
+        for c in cols:
+            if c in prof:
+                line += f"{prof[c][key]:>{width}.1f}"
+            elif "/" in c and c.split("/")[0] in prof and c.split("/")[1] in prof:
+                a, b = c.split("/")
+                line += f"{prof[a][key] / prof[b][key]:>{width - 1}.2f}x"
+            else:
+                line += f"{'':>{width}}"
+        print(line)
+
+
+def interrupted(signum, frame):
+    # SIGTERM (e.g. a timeout around the run) cleans up as Ctrl-C does.
+    raise KeyboardInterrupt()
 
 
 def main():
@@ -199,79 +354,65 @@ def main():
     ap.add_argument("--nat64", required=True, help="path to the nat64 binary")
     ap.add_argument("--tayga", default="/usr/sbin/tayga")
     ap.add_argument("--time", default="5", help="seconds per iperf3 run")
-    ap.add_argument("--modes", default="nat64,tayga,routing")
+    ap.add_argument("--reps", type=int, default=3, help="repetitions (the table shows medians)")
+    ap.add_argument("--modes", default="nat64:w1,nat64:w2,tayga,routing")
     ap.add_argument("--nice", type=int, default=None, help="nice level for translators and iperf3")
+    ap.add_argument("--json", help="also write every repetition's figures to this file")
     ap.add_argument("--profile", action="store_true", help="also count instructions and syscalls per packet")
+    ap.add_argument("--perf", metavar="DIR", help="also record system-wide perf profiles (perf.data kept in DIR)")
+    ap.add_argument("--perf-modes", default=None, help="modes to profile with --perf (default: --modes)")
     args = ap.parse_args()
     if args.nice is not None:
         NICE.extend(["nice", "-n", str(args.nice)])
     if os.geteuid() != 0:
         sys.exit("needs root (network namespaces)")
     modes = args.modes.split(",")
+    for m in modes:
+        if m.startswith("nat64"):
+            nat64_extra(m)  # an unknown option fails before any namespace exists
+        elif m not in ("tayga", "routing"):
+            sys.exit(f"unknown mode {m!r}")
     if "tayga" in modes and not os.access(args.tayga, os.X_OK):
         print(f"{args.tayga} not found: skipping the tayga column", file=sys.stderr)
         modes.remove("tayga")
     workdir = tempfile.mkdtemp(prefix="nat64-bench-")
-    results, cpu, prof = {}, {}, {}
+    reps, prof = [], {}
+    signal.signal(signal.SIGTERM, interrupted)
     try:
         cleanup()
         setup()
-        server = subprocess.Popen(["ip", "netns", "exec", NS_S, *NICE, "iperf3", "-s"], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
-        for mode in modes:
-            print(f"running {mode} ...", file=sys.stderr, flush=True)
-            if mode == "routing":
-                results[mode] = measure(SERVER6_NATIVE, args.time)
-                continue
-            t = Translator(mode, os.path.abspath(args.nat64) if mode == "nat64" else args.tayga, workdir)
-            t.start()
-            try:
-                c0 = t.cpu_seconds()
-                w0 = time.time()
-                results[mode] = measure(SERVER6_VIA_PREFIX, args.time)
-                cpu[mode] = (t.cpu_seconds() - c0) / (time.time() - w0)
-            finally:
-                t.stop()
+        for rep in range(args.reps):
+            results = {}
+            for mode in modes:
+                print(f"repetition {rep + 1}/{args.reps}: {mode} ...", file=sys.stderr, flush=True)
+                if mode == "routing":
+                    results[mode] = measure(SERVER6_NATIVE, args.time)
+                    continue
+                t = Translator(mode, binary_for(mode, args), workdir)
+                t.start()
+                try:
+                    results[mode] = measure(SERVER6_VIA_PREFIX, args.time, t)
+                finally:
+                    t.stop()
+            reps.append(results)
+        if args.perf:
+            perf_profiles(args.perf_modes.split(",") if args.perf_modes else modes, args, workdir, args.perf)
         if args.profile:
             for mode in [m for m in modes if m != "routing"]:
                 print(f"profiling {mode} ...", file=sys.stderr, flush=True)
-                prof[mode] = profile(mode, os.path.abspath(args.nat64) if mode == "nat64" else args.tayga, workdir)
-        server.kill()
+                prof[mode] = profile(mode, binary_for(mode, args), workdir)
     finally:
         cleanup()
         if os.environ.get("NAT64_BENCH_KEEP"):
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-
-    cols = modes + [c for c in ("nat64/tayga", "nat64/routing") if "nat64" in modes and c.split("/")[1] in modes]
-    print(f"{'':36}" + "".join(f"{c:>15}" for c in cols))
-    for key, label in ROWS:
-        line = f"{label:36}"
-        for c in cols:
-            if "/" in c:
-                a, b = c.split("/")
-                v = results[a][key] / results[b][key] if results[b][key] else float("nan")
-                line += f"{v:>14.2f}x"
-            else:
-                line += f"{results[c][key]:>15.2f}"
-        print(line)
-    if cpu:
-        print(f"{'translator CPU (cores, whole run)':36}" + "".join(f"{cpu.get(c, float('nan')):>15.2f}" if c in cpu
-                                                                     else f"{'':>15}" for c in cols))
-    for key, label in (("instructions", "user instructions per packet"), ("syscalls", "system calls per packet")):
-        if not prof:
-            break
-        line = f"{label:36}"
-        for c in cols:
-            if c in prof:
-                line += f"{prof[c][key]:>15.1f}"
-            elif c == "nat64/tayga" and "nat64" in prof and "tayga" in prof:
-                line += f"{prof['nat64'][key] / prof['tayga'][key]:>14.2f}x"
-            else:
-                line += f"{'':>15}"
-        print(line)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"modes": modes, "repetitions": reps, "profile": prof}, f, indent=1)
+    if reps:
+        print(f"medians of {len(reps)} repetition(s), {args.time} s per iperf3 run")
+        print_table(median_results(reps), modes, prof)
 
 
 if __name__ == "__main__":
