@@ -109,12 +109,7 @@ def bulk(addr, port, size, src=None):
             h.update(chunk)
             left -= len(chunk)
         c.shutdown(socket.SHUT_WR)
-        reply = b""
-        while True:
-            chunk = c.recv(1000)
-            if not chunk:
-                break
-            reply += chunk
+        reply = read_all(c)
     want = f"{size} {h.hexdigest()}"
     print(f"ok {size}" if reply.decode() == want else f"got {reply.decode()!r}")
 
@@ -124,15 +119,19 @@ def mss(addr, port):
         print(c.recv(100).decode())
 
 
+def read_all(c):
+    reply = b""
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            return reply
+        reply += chunk
+
+
 def tcp(addr, port, msg):
     with socket.create_connection((addr, port), timeout=5) as c:
         c.sendall(msg.encode() + b"\n")
-        reply = b""
-        while True:
-            chunk = c.recv(65536)
-            if not chunk:
-                break
-            reply += chunk
+        reply = read_all(c)
     print(reply.decode().strip())
 
 
