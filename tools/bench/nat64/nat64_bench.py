@@ -28,7 +28,8 @@ whatever else the machine runs, so they hold on a shared machine where throughpu
 so that a busy machine does not starve them: without it the numbers mostly measure scheduling.
 
 --perf DIR records a system-wide profile (perf record -a -g) of each mode in --perf-modes during
-one TCP stream and during the 64-byte UDP flood, keeps the perf.data files in DIR and prints the
+one TCP stream and during the 64-byte UDP flood, keeps the perf.data files in DIR and prints, for
+the test's own processes, each one's share of the samples and the translator's (else iperf3's)
 top symbols by self time (use --reps 0 for profiles only).
 
 --profile adds two measurements that do not depend on how busy the machine is, for nat64 and
@@ -289,11 +290,16 @@ def perf_profiles(modes, args, workdir, outdir):
                     client.kill()
                     server.kill()
                     server.wait()
-                report = sh("perf", "report", "-i", data, "--no-children", "--sort", "comm,sym", "--stdio",
-                            "--percent-limit", "1.5", "-g", "none", timeout=300)
-                lines = [ln for ln in report.splitlines() if ln.strip() and not ln.startswith("#")]
-                print(f"--- perf {mode} {name} ({data}): top symbols, self time, all CPUs")
-                print("\n".join(lines[:20]))
+                # Only the test's own processes (the machine may be running other work).
+                comms = ["iperf3"] + ([os.path.basename(t.binary)] if t else [])
+                print(f"--- perf {mode} {name} ({data}): share of the test's samples by process, then the "
+                      f"top symbols (self time) of {comms[-1]}")
+                for sort, extra in (("comm", []), ("sym", ["--comms", comms[-1]])):
+                    report = sh("perf", "report", "-i", data, "--comms", ",".join(comms), *extra, "--no-children",
+                                "--sort", sort, "--stdio", "--percentage", "relative", "--percent-limit", "1",
+                                "-g", "none", timeout=300)
+                    lines = [ln for ln in report.splitlines() if ln.strip() and not ln.startswith("#")]
+                    print("\n".join(lines[:15]))
         finally:
             if t:
                 t.stop()
