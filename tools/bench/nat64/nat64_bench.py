@@ -419,6 +419,9 @@ def main():
     if reps:
         print(f"medians of {len(reps)} repetition(s), {args.time} s per iperf3 run")
         print_table(median_results(reps), modes, prof)
+    else:
+        for mode, p in prof.items():
+            print(f"{mode}: {p['instructions']:.1f} user instructions and {p['syscalls']:.1f} system calls per packet")
 
 
 if __name__ == "__main__":
