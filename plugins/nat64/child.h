@@ -31,10 +31,6 @@ LogSink process_log_sink();
 // one are errors on stderr and informational on stdout. `line` loses the "<N>" prefix.
 log::Level line_level(std::string_view& line, bool from_stderr);
 
-// Whether a child started from `binary` will have CAP_NET_ADMIN: coredns is root or holds it
-// as an ambient capability, or the program is set-user-ID root or has it as a file capability.
-bool child_gets_net_admin(const std::string& binary);
-
 class Child {
  public:
   Child(uv_loop_t* loop, ChildSpec spec, Timing timing = {}, LogSink sink = process_log_sink());
