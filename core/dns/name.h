@@ -27,7 +27,9 @@ class Name {
 
   std::string to_text() const;  // "www.example.org." with miekg/dns's escaping; "." for root
   void append_text(std::string& out) const;  // to_text() into a reused buffer
-  std::span<const uint8_t> wire() const { return {bytes_, size_}; }
+  // The bytes live inside the Name: a temporary's would dangle, so only an lvalue has them.
+  std::span<const uint8_t> wire() const& { return {bytes_, size_}; }
+  std::span<const uint8_t> wire() const&& = delete;
   const uint8_t* data() const { return bytes_; }
   size_t size() const { return size_; }
   bool is_root() const { return size_ == 1; }

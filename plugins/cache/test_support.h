@@ -34,8 +34,8 @@ inline dns::Name name(const std::string& text) {
 }
 
 inline void put_name(std::vector<uint8_t>& out, const std::string& text) {
-  auto w = name(text).wire();
-  out.insert(out.end(), w.begin(), w.end());
+  const dns::Name n = name(text);
+  out.insert(out.end(), n.wire().begin(), n.wire().end());
 }
 
 inline void put32(std::vector<uint8_t>& out, uint32_t v) {

@@ -55,8 +55,8 @@ TEST_CASE("prepend_label builds _udp owners") {
 TEST_CASE("reading compressed names enforces backward pointers") {
   // header(12) + "example.org" at 12 + pointer to 12 at 25
   std::vector<uint8_t> msg(12, 0);
-  auto w = name("example.org").wire();
-  msg.insert(msg.end(), w.begin(), w.end());
+  const auto n = name("example.org");
+  msg.insert(msg.end(), n.wire().begin(), n.wire().end());
   size_t ptr_at = msg.size();
   msg.push_back(0xC0);
   msg.push_back(12);
