@@ -7,7 +7,6 @@ the server's memory reached a plateau instead of growing with the number of quer
 The figures (queries sent/completed/lost, QPS, response codes, RSS once a second) are printed so
 they can go into the issue note (`pytest -s` shows them). Loopback only; every process it starts
 is stopped by the test; dnsperf stops by itself after SECONDS."""
-import mmap
 import os
 import re
 import subprocess
@@ -20,7 +19,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 
-from harness import CoreDNS, Nsd, coredns_bin, rss_kib, zone_file
+from harness import CoreDNS, Nsd, rss_kib, sanitized, zone_file
 
 SECONDS = 30
 KILL_AT, RESTART_AT = 12.0, 16.0  # seconds into the run: the upstream is gone for 4 s
@@ -30,17 +29,6 @@ ADDR = "192.0.2.7"
 
 # A wildcard answers every fresh name; its TTL keeps the hot names cached for the whole run.
 ZONE = zone_file("load.test", [f"* 3600 IN A {ADDR}"], ttl=3600, soa_minimum=60)
-# nsd's response rate limiting (on by default: 200 answers a second per client /24) would drop
-# most of the misses coredns forwards; the upstream must not be the bottleneck here.
-NO_RRL = "server:\n  rrl-ratelimit: 0\n  rrl-whitelist-ratelimit: 0"
-
-
-def sanitized():
-    """True for an ASan build: its quarantine holds freed memory back (RSS then grows with the
-    bytes allocated, not with what is live) and it serves a fraction of a release build's rate."""
-    path = coredns_bin()
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        return m.find(b"__asan_init") >= 0
 
 
 def write_queries(path, count):
@@ -102,7 +90,7 @@ def test_load_with_upstream_restart_keeps_serving_and_memory_plateaus(tmp_path):
 
     coredir = tmp_path / "coredns"
     coredir.mkdir()
-    with Nsd({"load.test.": ZONE}, ipv6=False, extra_config=NO_RRL) as nsd:
+    with Nsd({"load.test.": ZONE}, ipv6=False) as nsd:
         corefile = f".:{{port}} {{\n    cache\n    forward . 127.0.0.1:{nsd.port}\n}}\n"
         with CoreDNS(corefile, args=["-quiet"], cwd=str(coredir)) as c:
             pid = c.proc.pid

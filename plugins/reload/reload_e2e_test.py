@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from harness import CoreDNS, dig, free_port, has_plugin, rss_kib
+from harness import CoreDNS, dig, free_port, has_plugin, rss_env, rss_kib
 
 SHA = r"\[INFO\] plugin/reload: Running configuration SHA512 = [0-9a-f]{128}$"
 
@@ -126,7 +126,7 @@ def reload_and_wait(c, done_before):
 
 
 def test_a_thousand_reloads_do_not_grow_memory():
-    with CoreDNS(f".:{{port}} {{\n whoami\n}}\n", args=["-quiet"]) as c:
+    with CoreDNS(f".:{{port}} {{\n whoami\n}}\n", args=["-quiet"], env=rss_env()) as c:
         done = 0
         for _ in range(100):
             done = reload_and_wait(c, done)
@@ -142,7 +142,7 @@ def test_a_thousand_reloads_do_not_grow_memory():
 def test_reload_under_load_loses_no_query():
     """dnsperf at a steady rate while the Corefile is rewritten 50 times (each rewrite applied
     at once with SIGUSR1, so the test stays short)."""
-    with CoreDNS(f".:{{port}} {{\n whoami\n}}\n", args=["-quiet"]) as c:
+    with CoreDNS(f".:{{port}} {{\n whoami\n}}\n", args=["-quiet"], env=rss_env()) as c:
         qfile = os.path.join(c.dir, "queries.txt")
         with open(qfile, "w") as f:
             for i in range(1000):

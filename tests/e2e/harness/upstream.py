@@ -89,6 +89,10 @@ class Nsd(_Daemon):
             "  verbosity: 0",
             "  hide-version: yes",
             "  round-robin: no",
+            # Debian's nsd answers a client at most 200 times a second per name set by default;
+            # tests that send more would measure that limit instead of coredns.
+            "  rrl-ratelimit: 0",
+            "  rrl-whitelist-ratelimit: 0",
             "remote-control:",
             "  control-enable: no",
         ]
