@@ -131,3 +131,67 @@ TEST_CASE("assembly passes the A lookup's failure and keeps the CNAME chain") {
   CHECK(assemble(out, view(q), view(sf), 600, {p, true}).rcode == dns::rcode::SERVFAIL);
   CHECK(header(out).has(dns::Header::RA));
 }
+
+TEST_CASE("assembly writes the same bytes as the general builder, on the direct path or not") {
+  // Every cached synthesized hit takes the direct path (A records owned by the question, written
+  // as a pointer to it); a question whose case differs from the lookup's, or a CNAME, does not.
+  const Prefix64 p = Prefix64::well_known();
+  const auto embedded = [&p](uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+    return p.embed({a, b, c, d});
+  };
+  struct Case {
+    std::string qname;
+    bool edns;
+    std::vector<RR> answer;
+    std::vector<std::pair<std::string, std::pair<uint32_t, Ipv6>>> want;
+  };
+  const std::vector<Case> cases = {
+      {"www.example.com.", false,
+       {an("www.example.com. 300 A 1.2.3.4"), an("www.example.com. 300 RRSIG A"),
+        an("www.example.com. 60 A 10.0.0.1"), an("www.example.com. 30 A 5.6.7.8")},
+       {{"www.example.com.", {120, embedded(1, 2, 3, 4)}},
+        {"www.example.com.", {30, embedded(5, 6, 7, 8)}}}},
+      {"www.example.com.", true,
+       {an("www.example.com. 300 A 1.2.3.4")},
+       {{"www.example.com.", {120, embedded(1, 2, 3, 4)}}}},
+      {"WWW.example.com.", true,
+       {an("www.example.com. 300 A 1.2.3.4")},
+       {{"www.example.com.", {120, embedded(1, 2, 3, 4)}}}},
+      {"www.example.com.", false,
+       {an("www.example.com. 300 A 10.0.0.1")},
+       {}},
+      {"www.example.com.", true,
+       {an("www.example.com. 300 A 1.2.3.4"), ns("example.com. 300 NS ns1.example.com."),
+        ar("ns1.example.com. 300 A 192.0.2.53")},
+       {{"www.example.com.", {120, embedded(1, 2, 3, 4)}}}},
+      {"www.example.com.", false,
+       {an("www.example.com. 300 CNAME web.example.net."), an("web.example.net. 300 A 1.2.3.4")},
+       {{"web.example.net.", {120, embedded(1, 2, 3, 4)}}}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.qname << " edns " << c.edns << " records " << c.answer.size());
+    const auto q = make_query(c.qname, dns::type::AAAA, {.id = 5, .edns = c.edns});
+    const auto aq = make_query("www.example.com.", dns::type::A, {.edns = c.edns});
+    const auto a = make_reply(aq, dns::rcode::NOERROR, c.answer);
+    std::vector<uint8_t> out = {9, 9, 9};
+    const Assembled r = assemble(out, view(q), view(a), 120, {p, true});
+    CHECK(r.synthesized == static_cast<int>(c.want.size()));
+
+    dns::Header h = reply_header(view(q));
+    h.set_rcode(dns::rcode::NOERROR);
+    std::vector<uint8_t> want;
+    dns::MessageBuilder b(want, h);
+    b.add_question_from(view(q));
+    const dns::MessageView av = view(a);
+    for (const dns::RecordView& rr : av.records(dns::Section::answer))
+      if (rr.type == dns::type::CNAME) b.copy_record(dns::Section::answer, av.bytes(), rr);
+    for (const auto& [owner, rr] : c.want)
+      b.add_record(dns::Section::answer, name(owner), dns::type::AAAA, dns::cls::IN, rr.first,
+                   rr.second);
+    for (int s = 1; s < 3; ++s)
+      for (const dns::RecordView& rr : av.records(static_cast<dns::Section>(s)))
+        b.copy_record(static_cast<dns::Section>(s), av.bytes(), rr);
+    b.finish();
+    CHECK(out == want);
+  }
+}

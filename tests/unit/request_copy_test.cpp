@@ -65,3 +65,40 @@ TEST_CASE("a configuration hold counts in and out, and copies share the keeper")
   Request lone(bytes, Transport::udp, {}, {}, nullptr);
   ConfigHold none = lone.hold_config();  // no keeper: nothing to count
 }
+
+TEST_CASE("derive writes the bytes a message builder would, and the names it was given") {
+  const uint8_t cookie[] = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
+  dns::Name other;
+  REQUIRE(dns::Name::from_text("Other.Example.NET.", other));
+  for (int variant = 0; variant < 3; ++variant) {
+    INFO("variant " << variant);
+    dns::Header h;
+    h.id = 0x1234;
+    h.set(dns::Header::RD);
+    h.set(dns::Header::AD);
+    std::vector<uint8_t> bytes;
+    dns::MessageBuilder qb(bytes, h);
+    dns::Name n;
+    REQUIRE(dns::Name::from_text("www.example.org.", n));
+    qb.add_question(n, dns::type::AAAA, dns::cls::IN);
+    if (variant == 1) qb.add_opt(4096, 0, 0, 0x8000, {});
+    if (variant == 2) qb.add_opt(1232, 0, 0, 0, cookie);
+    qb.finish();
+    Request req(bytes, Transport::udp, {}, {}, nullptr);
+
+    auto sub = req.derive(other, dns::type::A);
+    std::vector<uint8_t> want;
+    dns::MessageBuilder b(want, req.msg().header());
+    b.add_question(other, dns::type::A, dns::cls::IN);
+    if (const dns::OptView* opt = req.msg().opt())
+      b.add_opt(opt->udp_size, opt->ext_rcode, opt->version, opt->flags, opt->options);
+    b.finish();
+    CHECK(std::vector<uint8_t>(sub->wire().begin(), sub->wire().end()) == want);
+    CHECK(sub->qname() == other);
+    CHECK(sub->qname_lower() == other.lowered());
+    CHECK(sub->qtype() == dns::type::A);
+    CHECK(sub->depth() == req.depth() + 1);
+    CHECK(sub->has_opt() == (variant != 0));
+    CHECK(sub->do_bit() == (variant == 1));
+  }
+}
