@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "core/dns/builder.h"
 #include "core/dns/scrub.h"
-#include "core/dns/types.h"
 
 namespace coredns {
 
@@ -68,41 +68,13 @@ void Request::init_from_bytes() {
 }
 
 std::unique_ptr<Request> Request::derive(const dns::Name& qname, uint16_t qtype) const {
-  // Written straight into the new request's own buffer, sized once: this runs for every answer
-  // dns64 synthesizes, cache hits included, and a builder's growing buffer plus a copy of the
-  // finished message cost several allocations each time. The bytes are the ones MessageBuilder
-  // would write: a lone question is never compressed, and the OPT is the only additional record.
-  const dns::OptView* opt = msg_.opt();
-  const size_t size =
-      dns::kHeaderSize + qname.size() + 4 + (opt ? 11 + opt->options.size() : 0);
-  std::vector<uint8_t> out(size);
-  dns::Header h = msg_.header();
-  h.qdcount = 1;
-  h.ancount = h.nscount = 0;
-  h.arcount = opt ? 1 : 0;
-  h.write(out.data());
-  uint8_t* p = out.data() + dns::kHeaderSize;
-  std::memcpy(p, qname.data(), qname.size());
-  p += qname.size();
-  dns::store16(p, qtype);
-  dns::store16(p + 2, qclass());
-  p += 4;
-  if (opt) {
-    p[0] = 0;  // root owner
-    dns::store16(p + 1, dns::type::OPT);
-    dns::store16(p + 3, opt->udp_size);
-    dns::store32(p + 5, (uint32_t{opt->ext_rcode} << 24) | (uint32_t{opt->version} << 16) |
-                            opt->flags);
-    dns::store16(p + 9, static_cast<uint16_t>(opt->options.size()));
-    if (!opt->options.empty()) std::memcpy(p + 11, opt->options.data(), opt->options.size());
-  }
-  // Constructed empty, then handed the buffer: the constructor would copy it.
-  auto r = std::make_unique<Request>(std::span<const uint8_t>{}, transport_, remote_, local_,
-                                     server_);
-  r->bytes_ = std::move(out);
-  r->msg_.parse(r->bytes_);
-  r->qname_ = qname;
-  r->qname_lower_ = qname.lowered();
+  std::vector<uint8_t> out;
+  dns::MessageBuilder b(out, msg_.header());
+  b.add_question(qname, qtype, qclass());
+  if (const dns::OptView* opt = msg_.opt())
+    b.add_opt(opt->udp_size, opt->ext_rcode, opt->version, opt->flags, opt->options);
+  b.finish();
+  auto r = std::make_unique<Request>(out, transport_, remote_, local_, server_);
   r->depth_ = depth_ + 1;
   r->keeper_ = keeper_;
   return r;
