@@ -141,6 +141,13 @@ Task<Response> Forward::serve(Request& req, Next next) {
     if (r.ok() && view.parse(r.reply) != dns::MessageView::Error::none) {
       r.status = ARES_EBADRESP;
       r.error = fmt::format("dns: malformed reply from {}", up.text());
+    } else if (r.ok() && !view.header().has(dns::Header::QR)) {
+      // c-ares matched the ID and the question of a message that is not a response: our own
+      // query bounced back (an upstream address served by nothing but a socket of ours, e.g. a
+      // dead upstream whose port our own random source port took). No answer, so no FORMERR to
+      // the client, whose query was fine: the next upstream is tried.
+      r.status = ARES_EBADRESP;
+      r.error = fmt::format("dns: reply from {} is not a response", up.text());
     }
     if (!r.ok()) {
       last_error = std::move(r.error);
@@ -150,9 +157,6 @@ Task<Response> Forward::serve(Request& req, Next next) {
       ++i;
       continue;
     }
-    // c-ares matched the ID and the question; a "reply" that is not a response is no answer.
-    if (!view.header().has(dns::Header::QR)) co_return Response::unwritten(dns::rcode::FORMERR);
-
     const uint16_t rcode = full_rcode(view);
     up.observe(rcode, std::chrono::duration<double>(Clock::now() - started).count());
     if (rcode < cfg.failover.size() && cfg.failover.test(rcode) && ++failovers < n) {

@@ -284,6 +284,23 @@ def test_replies_that_do_not_match_are_dropped():
             assert [rr.address for rr in r.answer[0]] == ["192.0.2.77"]
 
 
+def test_a_query_echoed_back_is_no_answer_and_the_next_upstream_is_asked():
+    # The echo is what a dead upstream's port gives when one of our own source ports took it.
+    def echo(q, proto):
+        return [answer(q)] if q.question[0].name.to_text() == "ready.probe." else [q.to_wire()]
+    with FakeUpstream(echo) as bad, FakeUpstream(lambda q, p: [answer(q, "192.0.2.78")]) as good:
+        corefile = forward_corefile(f"127.0.0.1:{bad.port}", f"127.0.0.1:{good.port}",
+                                    options="  policy sequential\n  max_fails 0")
+        with CoreDNS(corefile) as c:
+            r = ask(c.port, "echoed.example.org")
+            assert r.rcode() == dns.rcode.NOERROR
+            assert [rr.address for rr in r.answer[0]] == ["192.0.2.78"]
+            assert any(s[3] == "echoed.example.org." for s in bad.seen)
+    with FakeUpstream(echo) as bad:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{bad.port}", options="  max_fails 0")) as c:
+            assert ask(c.port, "echoed.example.org").rcode() == dns.rcode.SERVFAIL
+
+
 def test_tls_upstream_is_refused_at_startup():
     d = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"fwd-tls-{os.getpid()}")
     os.makedirs(d, exist_ok=True)
