@@ -1,27 +1,13 @@
 #include "plugins/metrics/metrics.h"
 
-#include "core/util/error.h"
-#include "core/util/go_host_port.h"
+#include "core/http/address_directive.h"
 
 namespace coredns::plugins::metrics {
 
 using coredns::metrics::Registry;
 
 Config parse(corefile::Dispenser& d) {
-  Config config;
-  bool seen = false;
-  while (d.next()) {
-    if (seen) throw ConfigError("this plugin can only be used once per Server Block");
-    seen = true;
-    const auto args = d.remaining_args();
-    if (args.size() > 1) throw d.arg_err();
-    if (args.size() == 1) {
-      std::string error;
-      if (!go_split_host_port(args[0], error)) throw ConfigError(error);
-      config.address = args[0];
-    }
-  }
-  return config;
+  return Config{http::parse_address_directive(d, Config{}.address)};
 }
 
 Families& Families::get() {
