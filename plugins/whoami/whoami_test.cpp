@@ -1,12 +1,12 @@
-#include <arpa/inet.h>
-
 #include <catch2/catch.hpp>
 
 #include "core/dns/builder.h"
 #include "core/dns/message.h"
 #include "plugins/whoami/whoami.h"
+#include "tests/support/handler_test.h"
 
 using namespace coredns;
+using coredns::testing::endpoint;
 
 namespace {
 
@@ -21,22 +21,6 @@ std::vector<uint8_t> query(const char* name, uint16_t qtype) {
   b.add_question(n, qtype, dns::cls::IN);
   b.finish();
   return out;
-}
-
-Endpoint endpoint(const char* ip, uint16_t port) {
-  sockaddr_storage ss{};
-  if (std::string(ip).find(':') != std::string::npos) {
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    s6->sin6_family = AF_INET6;
-    inet_pton(AF_INET6, ip, &s6->sin6_addr);
-    s6->sin6_port = htons(port);
-  } else {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    s4->sin_family = AF_INET;
-    inet_pton(AF_INET, ip, &s4->sin_addr);
-    s4->sin_port = htons(port);
-  }
-  return Endpoint::from(reinterpret_cast<sockaddr*>(&ss));
 }
 
 }  // namespace

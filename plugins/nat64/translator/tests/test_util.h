@@ -36,6 +36,20 @@ bool l4_checksum_ok(const Bytes& pkt);
 V4 v4(const char* s);
 V6 v6(const char* s);
 
+// The network of the translation tests: an IPv6 client that the pool maps, an IPv4 server under
+// the well-known prefix, and one static map.
+inline const char* const kConf =
+    "tun-device t\n"
+    "ipv4-addr 192.0.2.1\n"
+    "prefix 64:ff9b::/96\n"
+    "wkpf-strict no\n"
+    "dynamic-pool 198.51.100.0/24\n"
+    "map 203.0.113.5 2001:db8:5::5\n";
+inline const V6 kClient = v6("2001:db8:c::2");  // gets 198.51.100.244 from the pool
+inline const V4 kClient4 = v4("198.51.100.244");
+inline const V4 kServer = v4("8.8.8.8");
+inline const V6 kServer6 = v6("64:ff9b::808:808");
+
 struct Harness {
   Config cfg;
   AddressMapper map;

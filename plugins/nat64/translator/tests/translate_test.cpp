@@ -13,19 +13,6 @@ using namespace nat64::test;
 
 namespace {
 
-const char* kConf =
-    "tun-device t\n"
-    "ipv4-addr 192.0.2.1\n"
-    "prefix 64:ff9b::/96\n"
-    "wkpf-strict no\n"
-    "dynamic-pool 198.51.100.0/24\n"
-    "map 203.0.113.5 2001:db8:5::5\n";
-
-const V6 kClient = v6("2001:db8:c::2");        // gets 198.51.100.244 from the pool
-const V4 kClient4 = v4("198.51.100.244");
-const V4 kServer = v4("8.8.8.8");
-const V6 kServer6 = v6("64:ff9b::808:808");
-
 Bytes payload(size_t n) {
   Bytes b(n);
   for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(i);
