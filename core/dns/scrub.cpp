@@ -18,9 +18,23 @@ bool echoed_option(uint16_t code, std::span<const uint16_t> extra) {
   }
 }
 
-// The OPT record the client gets, serialised.
+bool well_formed_cookie(size_t len) { return len == 8 || (len >= 16 && len <= 40); }
+
+// Calls f(code, data) for each whole option of an OPT's RDATA.
+template <typename F>
+void for_each_option(std::span<const uint8_t> in, F&& f) {
+  for (size_t i = 0; i + 4 <= in.size();) {
+    const uint16_t code = load16(&in[i]);
+    const size_t len = load16(&in[i + 2]);
+    if (i + 4 + len > in.size()) break;
+    f(code, in.subspan(i, 4 + len));
+    i += 4 + len;
+  }
+}
+
+// The OPT record the client gets, serialised; without options when `with_options` is false.
 void build_final_opt(std::vector<uint8_t>& out, const OptView& query_opt, const OptView* reply_opt,
-                     std::span<const uint16_t> extra) {
+                     std::span<const uint16_t> extra, bool with_options) {
   uint16_t flags = query_opt.flags & 0x8000;
   uint8_t ext_rcode = 0;
   std::span<const uint8_t> options;
@@ -30,16 +44,20 @@ void build_final_opt(std::vector<uint8_t>& out, const OptView& query_opt, const 
     ext_rcode = reply_opt->ext_rcode;
     options = reply_opt->options;
   } else {
-    auto in = query_opt.options;
-    for (size_t i = 0; i + 4 <= in.size();) {
-      uint16_t code = load16(&in[i]);
-      size_t len = load16(&in[i + 2]);
-      if (i + 4 + len > in.size()) break;
-      if (echoed_option(code, extra)) filtered.insert(filtered.end(), &in[i], &in[i + 4 + len]);
-      i += 4 + len;
-    }
+    // CoreDNS echoes these options from the query when no plugin wrote an OPT. Two are not
+    // echoed as they came: a malformed COOKIE (the query got FORMERR for it) is left out, and
+    // an NSID's data, which RFC 5001 §2.3 tells a server to ignore, is not sent back.
+    for_each_option(query_opt.options, [&](uint16_t code, std::span<const uint8_t> option) {
+      if (!echoed_option(code, extra)) return;
+      if (code == edns_option::COOKIE && !well_formed_cookie(option.size() - 4)) return;
+      if (code == edns_option::NSID) option = option.first(4);
+      const size_t at = filtered.size();
+      filtered.insert(filtered.end(), option.begin(), option.end());
+      if (code == edns_option::NSID) store16(&filtered[at + 2], 0);
+    });
     options = filtered;
   }
+  if (!with_options) options = {};
   size_t at = out.size();
   out.resize(at + 11);
   out[at] = 0;
@@ -51,6 +69,14 @@ void build_final_opt(std::vector<uint8_t>& out, const OptView& query_opt, const 
 }
 
 }  // namespace
+
+bool malformed_cookie(const OptView& query_opt) {
+  bool bad = false;
+  for_each_option(query_opt.options, [&](uint16_t code, std::span<const uint8_t> option) {
+    if (code == edns_option::COOKIE && !well_formed_cookie(option.size() - 4)) bad = true;
+  });
+  return bad;
+}
 
 uint16_t reply_size_limit(const MessageView& query, bool tcp) {
   if (tcp) return 65535;
@@ -65,14 +91,30 @@ void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const Cl
   const OptView* ropt = rv.opt();
   const size_t limit = reply_size_limit(query, limits.tcp);
 
-  std::vector<uint8_t> opt_bytes;
-  if (qopt) build_final_opt(opt_bytes, *qopt, ropt, limits.extra_echoed_options);
+  // RFC 4035 §3.2.2: CD is copied from the query, whatever the upstream or the cache said.
+  const bool cd = query.header().has(Header::CD);
   // Without an OPT in the query, a reply's own OPT is passed on unchanged (as CoreDNS does).
   const bool replace_opt = qopt && ropt;
+  // The records the reply keeps weigh at most this (its own OPT is replaced when qopt is set).
+  const size_t records_end = replace_opt && ropt->end == rv.size() ? ropt->offset : rv.size();
+
+  std::vector<uint8_t> opt_bytes;
+  if (qopt) {
+    build_final_opt(opt_bytes, *qopt, ropt, limits.extra_echoed_options, true);
+    // RFC 6891 §7: the reply must fit the client's size whatever the options weigh. Options
+    // are only echoes and hints, so they go before any record does.
+    if (records_end + opt_bytes.size() > limit) {
+      opt_bytes.clear();
+      build_final_opt(opt_bytes, *qopt, ropt, limits.extra_echoed_options, false);
+    }
+  }
 
   // Fast path: nothing to remove, everything fits.
   if (!replace_opt && rv.size() + opt_bytes.size() <= limit) {
     reply.resize(rv.size());
+    Header h = rv.header();
+    h.set(Header::CD, cd);
+    store16(&reply[2], h.flags);
     if (!opt_bytes.empty()) {
       reply.insert(reply.end(), opt_bytes.begin(), opt_bytes.end());
       store16(&reply[10], static_cast<uint16_t>(rv.header().arcount + 1));
@@ -86,6 +128,7 @@ void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const Cl
   std::vector<uint8_t> out;
   out.reserve(std::min(limit, rv.size() + opt_bytes.size()));
   Header h = rv.header();
+  h.set(Header::CD, cd);
   uint16_t counts[3] = {0, 0, 0};
   bool dropped = false;
   const size_t budget = limit - opt_bytes.size();

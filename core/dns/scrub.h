@@ -16,10 +16,16 @@ struct ClientLimits {
   std::span<const uint16_t> extra_echoed_options;
 };
 
+// A COOKIE option in the query whose length is neither 8 (client cookie) nor 16 to 40 (client
+// and server cookie): RFC 7873 §5.2.2 answers such a query with FORMERR.
+bool malformed_cookie(const OptView& query_opt);
+
 // The most a reply to `query` may weigh: 65535 on TCP, else max(512, EDNS size) or 512.
 uint16_t reply_size_limit(const MessageView& query, bool tcp);
 
-// Rewrites `reply` in place. Leaves it untouched if it does not parse.
+// Rewrites `reply` in place: CD copied from the query, the OPT normalised, and the reply cut to
+// the client's size (the OPT's options are dropped first, then whole records, setting TC).
+// Leaves it untouched if it does not parse.
 void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const ClientLimits& limits);
 
 }  // namespace coredns::dns

@@ -79,9 +79,13 @@ Task<Response> Server::serve(Request& req) const {
     resp.scrubbed = true;
     co_return resp;
   }
+  const bool bad_cookie = opt && dns::malformed_cookie(*opt);
   const Block* block = nullptr;
-  if (req.qclass() == dns::cls::IN || any_class_) block = route(req);
-  if (!block || block->chain.empty()) {
+  if (!bad_cookie && (req.qclass() == dns::cls::IN || any_class_)) block = route(req);
+  if (bad_cookie) {
+    // RFC 7873 §5.2.2. The scrub leaves the malformed option out of the reply's OPT.
+    resp = Response::unwritten(dns::rcode::FORMERR);
+  } else if (!block || block->chain.empty()) {
     resp = Response::unwritten(dns::rcode::REFUSED);
   } else if (debug_) {
     try {

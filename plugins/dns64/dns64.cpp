@@ -36,6 +36,12 @@ Response filtered(Response aaaa, const dns::MessageView& v, const CidrList& excl
   return aaaa;
 }
 
+bool has_record(const dns::MessageView& v, dns::Section section, uint16_t type) {
+  for (const dns::RecordView& rr : v.records(section))
+    if (rr.type == type) return true;
+  return false;
+}
+
 Response no_reply() {
   return Response::unwritten(dns::rcode::SERVFAIL, "plugin/dns64: the lookup got no reply");
 }
@@ -72,8 +78,9 @@ Task<Response> Dns64::serve(Request& req, Next next) {
 Task<Response> Dns64::aaaa_first(Request& req, Next next) {
   Response aaaa = co_await next(req);
   uint32_t bound = kTtlWithoutSoa;
+  dns::MessageView v;
+  bool negative = false;  // a NOERROR AAAA reply without a usable AAAA record
   if (aaaa.written()) {
-    dns::MessageView v;
     if (!parse_reply(aaaa, v)) co_return aaaa;
     switch (judge_aaaa(v, config_.exclude)) {
       case AaaaVerdict::name_error:
@@ -83,6 +90,7 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
         co_return filtered(std::move(aaaa), v, config_.exclude);
       case AaaaVerdict::synthesize:
         bound = ttl_bound(v);
+        negative = v.header().rcode() == dns::rcode::NOERROR;
         break;
     }
   } else if (aaaa.rcode != dns::rcode::SERVFAIL) {
@@ -92,6 +100,7 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
   Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
+  if (negative && nothing_to_translate(av)) co_return no_address(req, std::move(aaaa), v, av);
   Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
   out.error = std::move(aaaa.error);
   co_return out;
@@ -101,8 +110,7 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
   Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
-  if (av.header().rcode() != dns::rcode::NOERROR || usable_a_records(av, embedding()) > 0)
-    co_return from_a_reply(req, {}, av, kTtlWithoutSoa);
+  if (!nothing_to_translate(av)) co_return from_a_reply(req, {}, av, kTtlWithoutSoa);
 
   // No A to translate: the name may be IPv6-only, and then its own AAAA records are the answer.
   Response aaaa = co_await next(req);
@@ -116,6 +124,8 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
       case AaaaVerdict::answer_excluded:
         co_return filtered(std::move(aaaa), v, config_.exclude);
       case AaaaVerdict::synthesize:
+        if (v.header().rcode() == dns::rcode::NOERROR)
+          co_return no_address(req, std::move(aaaa), v, av);
         bound = ttl_bound(v);
         break;
     }
@@ -123,6 +133,24 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
   Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
   out.error = std::move(aaaa.error);
   co_return out;
+}
+
+bool Dns64::nothing_to_translate(const dns::MessageView& a_reply) const {
+  return a_reply.header().rcode() == dns::rcode::NOERROR &&
+         usable_a_records(a_reply, embedding()) == 0;
+}
+
+Response Dns64::no_address(const Request& req, Response aaaa, const dns::MessageView& v,
+                           const dns::MessageView& a_reply) {
+  // The A side's negative answer, with its SOA, as CoreDNS gives it. An A reply whose records
+  // were all left out (not global) has no SOA, and a negative answer without one reads as a
+  // referral and cannot be cached (RFC 2308 §2.2, §5): then the AAAA reply, as the upstream
+  // gave it, less any excluded records.
+  if (has_record(a_reply, dns::Section::authority, dns::type::SOA))
+    return from_a_reply(req, std::move(aaaa.wire), a_reply, kTtlWithoutSoa);
+  if (has_record(v, dns::Section::answer, dns::type::AAAA))
+    return filtered(std::move(aaaa), v, config_.exclude);
+  return aaaa;
 }
 
 Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,

@@ -33,6 +33,12 @@ class Dns64 : public Handler {
   Task<Response> reverse(Request& req, Ipv4 v4);
   Task<Response> local(const Request& req, bool dns64_on);
 
+  // The A reply has no record to synthesize from (a NOERROR with no usable A record).
+  bool nothing_to_translate(const dns::MessageView& a_reply) const;
+  // The reply when neither side has a usable address, from the NOERROR AAAA reply `aaaa`
+  // (parsed as `v`) or the A reply.
+  Response no_address(const Request& req, Response aaaa, const dns::MessageView& v,
+                      const dns::MessageView& a_reply);
   // The reply built from the A lookup's reply, into `buffer` (reused storage).
   Response from_a_reply(const Request& req, std::vector<uint8_t> buffer,
                         const dns::MessageView& a_reply, uint32_t ttl_bound);

@@ -31,6 +31,8 @@ ZONE = zone_file("dns64.test", [
     "nodata IN TXT \"no address\"",
     "private IN A 10.0.0.1",
     "private IN A 192.168.1.1",
+    "mapped-private IN AAAA ::ffff:10.0.0.5",
+    "mapped-private IN A 10.0.0.5",
     "mixed IN A 10.0.0.2",
     "mixed IN A 1.2.3.11",
     "www.corp IN A 1.2.3.12",
@@ -263,6 +265,27 @@ def test_do_and_cd_are_never_synthesized(server):
 def test_private_ipv4_is_not_put_under_the_well_known_prefix(server):
     assert ask(server, "default", "private.dns64.test").records() == []
     assert ask(server, "default", "mixed.dns64.test").data() == ["64:ff9b::102:30b"]
+
+
+# RFC 2308 §2.2: with no address to give, the negative answer keeps its SOA.
+
+@pytest.mark.parametrize("block", ["default", "translate_all"])
+def test_only_non_global_a_gives_the_aaaa_nodata_with_its_soa(server, nsd, block):
+    r = ask(server, block, "private.dns64.test")
+    direct = Reply(dig("private.dns64.test", "AAAA", "+nocookie", port=nsd.port))
+    assert (r.status, r.records()) == ("NOERROR", [])
+    assert [x[2] for x in r.records("AUTHORITY")] == ["SOA"]
+    assert r.records("AUTHORITY") == direct.records("AUTHORITY")
+    assert r.records("ADDITIONAL") == direct.records("ADDITIONAL")
+
+
+@pytest.mark.parametrize("block", ["default", "translate_all"])
+def test_only_excluded_aaaa_and_non_global_a_give_the_aaaa_reply_without_them(server, nsd, block):
+    r = ask(server, block, "mapped-private.dns64.test")
+    direct = Reply(dig("mapped-private.dns64.test", "AAAA", "+nocookie", port=nsd.port))
+    assert (r.status, r.records()) == ("NOERROR", [])
+    assert "::ffff" not in r.text
+    assert r.records("AUTHORITY") == direct.records("AUTHORITY")
 
 
 def test_private_ipv4_under_a_network_specific_prefix(server):

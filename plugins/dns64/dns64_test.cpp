@@ -430,3 +430,79 @@ TEST_CASE("nested lookups are bounded: a deep derived query is passed on untouch
   REQUIRE(out);
   CHECK(f.asked() == Lines{"example.com. AAAA"});
 }
+
+TEST_CASE("only non-global A records: the AAAA reply's NODATA, with its SOA, as it came") {
+  // The A reply lost its only record; its authority (NS and glue) is no negative answer.
+  const Answer private_a{NOERROR,
+                         {an("example.com. 60 A 10.1.2.3"), ns("example.com. 300 NS ns.example.com."),
+                          ar("ns.example.com. 300 A 1.2.3.9")},
+                         dns::Header::AD};
+  const Answer aaaa_nodata{NOERROR, {ns("example.com. 70 SOA ns.example.com.")}, dns::Header::AD};
+  for (const std::string body : {"dns64", "dns64 {\n translate_all\n}"}) {
+    INFO(body);
+    Fixture f(body);
+    f.on("example.com. AAAA", aaaa_nodata);
+    f.on("example.com. A", private_a);
+    const Response r = f.ask("example.com.", AAAA, "::1", {.do_bit = true});
+    CHECK(r.rcode == NOERROR);
+    CHECK(section(r.wire, dns::Section::answer).empty());
+    CHECK(section(r.wire, dns::Section::authority) == Lines{"example.com. 70 SOA ns.example.com."});
+    CHECK(section(r.wire, dns::Section::additional).empty());
+    CHECK(header(r.wire).has(dns::Header::AD));  // RFC 6147 §5.5: nothing was synthesized
+    CHECK(f.asked().size() == 2);
+  }
+}
+
+TEST_CASE("only excluded AAAA and only non-global A: the AAAA reply without the excluded ones") {
+  for (const std::string body : {"dns64", "dns64 {\n translate_all\n}"}) {
+    INFO(body);
+    Fixture f(body);
+    f.on("example.com. AAAA", {NOERROR,
+                               {an("example.com. 60 AAAA ::ffff:10.1.2.3"),
+                                ns("example.com. 300 NS ns.example.com.")},
+                               dns::Header::AD});
+    f.on("example.com. A", {NOERROR, {an("example.com. 60 A 10.1.2.3")}, dns::Header::AD});
+    const Response r = f.ask("example.com.", AAAA, "::1", {.do_bit = true});
+    CHECK(r.rcode == NOERROR);
+    CHECK(section(r.wire, dns::Section::answer).empty());
+    CHECK(section(r.wire, dns::Section::authority) == Lines{"example.com. 300 NS ns.example.com."});
+    CHECK(header(r.wire).has(dns::Header::AD));
+  }
+}
+
+TEST_CASE("RFC 6147 §5.5: only synthesized answers lose the upstream's AD") {
+  Fixture f;
+  const auto ad = [](Answer a) {
+    a.flags = dns::Header::AD;
+    return a;
+  };
+  const QueryOptions dnssec{.do_bit = true};
+  SECTION("a NODATA taken from the A side keeps AD") {
+    f.on("example.com. AAAA", {SERVFAIL, {}});
+    f.on("example.com. A", ad(nodata(50)));
+    const Response r = f.ask("example.com.", AAAA, "::1", dnssec);
+    CHECK(section(r.wire, dns::Section::authority) == Lines{"example.com. 50 SOA ns.example.com."});
+    CHECK(header(r.wire).has(dns::Header::AD));
+  }
+  SECTION("no address on either side keeps AD") {
+    f.on("example.com. AAAA", ad(nodata(40)));
+    f.on("example.com. A", ad(nodata(50)));
+    CHECK(header(f.ask("example.com.", AAAA, "::1", dnssec).wire).has(dns::Header::AD));
+  }
+  SECTION("without AD upstream, none is added") {
+    f.on("example.com. AAAA", nodata(40));
+    f.on("example.com. A", nodata(50));
+    CHECK_FALSE(header(f.ask("example.com.", AAAA, "::1", dnssec).wire).has(dns::Header::AD));
+  }
+  SECTION("a passed-through AAAA answer keeps AD") {
+    f.on("example.com. AAAA", ad({NOERROR, {an("example.com. 60 AAAA 2001:db8::1")}}));
+    CHECK(header(f.ask("example.com.", AAAA, "::1", dnssec).wire).has(dns::Header::AD));
+  }
+  SECTION("a synthesized answer has none") {
+    f.on("example.com. AAAA", ad(nodata(40)));
+    f.on("example.com. A", ad({NOERROR, {an("example.com. 60 A 1.2.3.4")}}));
+    const Response r = f.ask("example.com.", AAAA, "::1", dnssec);
+    CHECK(section(r.wire, dns::Section::answer) == Lines{"example.com. 40 AAAA 64:ff9b::102:304"});
+    CHECK_FALSE(header(r.wire).has(dns::Header::AD));
+  }
+}

@@ -111,6 +111,9 @@ Assembled assemble(std::vector<uint8_t>& out, const dns::MessageView& query,
     for (const dns::RecordView& rr : a_reply.records(section))
       if (!is_rrsig_over(msg, rr, dns::type::A)) b.copy_record(section, msg, rr);
   }
+  // RFC 6147 §5.5: only synthesized records lose AD; a reply that is the A side's negative
+  // answer (or its CNAME chain) keeps the upstream's validation status.
+  if (synthesized == 0) b.header().set(dns::Header::AD, a_reply.header().has(dns::Header::AD));
   b.finish();
   return {rcode, synthesized};
 }

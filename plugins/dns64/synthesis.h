@@ -41,7 +41,7 @@ int usable_a_records(const dns::MessageView& a_reply, const Embedding& e);
 
 // The header of a reply dns64 builds for `query`: same ID, opcode, RD and CD; QR, and RA as any
 // recursive answer (RFC 6147 §5.4); AA and AD clear (synthesized data is neither authoritative
-// nor validated, §5.5).
+// nor validated, §5.5; `assemble` gives AD back to a reply with nothing synthesized).
 dns::Header reply_header(const dns::MessageView& query);
 
 struct Assembled {
@@ -53,7 +53,7 @@ struct Assembled {
 // the client's question; the A reply's rcode and TC; its answer section with each usable A
 // record turned into an AAAA record of TTL min(A TTL, ttl_bound), unusable A records and the
 // RRSIGs over A dropped, anything else (the CNAME chain) copied; its authority and additional
-// sections copied. `out` is overwritten and may be a buffer the caller no longer needs.
+// sections copied; AD as the A reply's when no record was synthesized. `out` is overwritten and may be a buffer the caller no longer needs.
 Assembled assemble(std::vector<uint8_t>& out, const dns::MessageView& query,
                    const dns::MessageView& a_reply, uint32_t ttl_bound, const Embedding& e);
 
