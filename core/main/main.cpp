@@ -1,4 +1,4 @@
-// coredns: a CoreDNS-compatible DNS server. The command line is CoreDNS's (spec §3).
+// coredns: a CoreDNS-compatible DNS server. The command line is CoreDNS's (coremain/run.go).
 #include <unistd.h>
 
 #include <algorithm>

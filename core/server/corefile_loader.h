@@ -1,6 +1,6 @@
 #pragma once
-// Where the Corefile comes from (spec §1.1): -conf FILE (or stdin), ./Corefile, or the build's
-// default.
+// Where the Corefile comes from (CoreDNS's coremain/run.go, confLoader): -conf FILE (or stdin),
+// ./Corefile, or the build's default.
 #include <string>
 
 namespace coredns::server {

@@ -100,7 +100,7 @@ bool Cache::usable(const Entry& e, int64_t now) const {
   return left > 0 || (stale_window_ > 0 && -left < stale_window_);
 }
 
-// Spec §2.4: prefer_positive's positive answer first; then a usable negative item, unless it is
+// CoreDNS's plugin/cache/handler.go (getIfNotStale): prefer_positive's positive answer first; then a usable negative item, unless it is
 // a SERVFAIL and a usable positive item exists; then the positive item.
 Entry* Cache::pick(Shard& s, const Key& key, const dns::Name& lowered, int64_t now) const {
   Entry* pos = s.success.find(key.hash);
@@ -314,12 +314,13 @@ Cache::Outcome Cache::take_in(Response& resp, const Request& sub, const Key& key
                         ? Kind::denial
                         : Kind::success;
 
-  // Spec §2.5 step 3: how long the reply lives, which is also the TTL of all its records.
-  // With rrset_ttls, the records of the kinds whose TTLs count keep their own TTL, clamped the
-  // same way; the entry still lives as long as the smallest.
-  Duration duration;
-  const bool counted = type == ResponseType::no_error || type == ResponseType::name_error ||
-                       type == ResponseType::no_data;
+// CoreDNS's plugin/cache/cache.go (set): how long the reply lives, which is also the TTL of all
+// its records. With rrset_ttls, the records of the kinds whose TTLs count keep their own TTL,
+// clamped the same way; the entry still lives as long as the smallest.
+TtlRule Cache::ttl_rule(const dns::MessageView& view, const Judged& j,
+                        Duration& duration) const {
+  const bool counted = j.type == ResponseType::no_error || j.type == ResponseType::name_error ||
+                       j.type == ResponseType::no_data;
   TtlRule rule;
   if (type == ResponseType::server_error) {
     duration = cfg_.servfail;

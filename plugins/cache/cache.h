@@ -1,6 +1,6 @@
 #pragma once
-// The cache handler (spec §2): lookup, the miss path, hits built from stored wire replies,
-// prefetch and serve_stale refreshes.
+// The cache handler (CoreDNS's plugin/cache/handler.go and README.md): lookup, the miss path, hits
+// built from stored wire replies, prefetch and serve_stale refreshes.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -37,7 +37,7 @@ class Cache final : public Handler {
   enum class Mode : uint8_t {
     miss,      // the client's own query: stored when cacheable
     prefetch,  // a fresh item refreshed early: stored when cacheable
-    stale,     // a stale item refreshed: only an acceptable reply (spec §2.9) is stored
+    stale,     // a stale item refreshed: only an acceptable reply is stored (plugins/cache/README.md)
   };
   struct Found {
     bool stale = false;

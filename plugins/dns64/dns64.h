@@ -10,9 +10,10 @@
 
 namespace coredns::plugins::dns64 {
 
-// The dns64 handler (spec §1, issue 7): AAAA answers synthesized from A records under the NAT64
-// prefix, PTR under the prefix followed to in-addr.arpa, and ipv4only.arpa answered locally.
-// Its own lookups re-enter the whole server (routing, chain, scrub), as CoreDNS's upstream.
+// The dns64 handler (CoreDNS's plugin/dns64/README.md; RFC 6147): AAAA answers synthesized from A
+// records under the NAT64 prefix, PTR under the prefix followed to in-addr.arpa, and ipv4only.arpa
+// answered locally. Its own lookups re-enter the whole server (routing, chain, scrub), as CoreDNS's
+// upstream.
 class Dns64 : public Handler {
  public:
   explicit Dns64(Config config);

@@ -1,4 +1,4 @@
-// Pre-dispatch rules (spec §2.2) and core error replies (§2.3-2.5), test table §8.6.
+// Pre-dispatch rules and core error replies (CoreDNS's core/dnsserver/server.go).
 #include <catch2/catch.hpp>
 
 #include "core/server/replies.h"
