@@ -12,6 +12,7 @@
 #include "core/plugin/registry.h"
 #include "core/server/process.h"
 #include "core/util/log.h"
+#include "generated/plugin_table.h"
 
 namespace {
 
@@ -33,6 +34,7 @@ std::string go_log_time() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  coredns::set_directive_table(coredns::plugin_table());
   using coredns::cli::Flag;
   std::string conf, port = "53", pidfile, log_format = "text";
   bool plugins = false, quiet = false, version = false;

@@ -5,8 +5,9 @@
 #include <limits>
 
 #include "core/async/loop.h"
+#include "core/dns/error_reply.h"
 #include "core/dns/types.h"
-#include "core/server/replies.h"
+#include "core/plugin/background.h"
 #include "plugins/cache/answers.h"
 #include "plugins/cache/ttl.h"
 
@@ -38,17 +39,6 @@ bool same_question(const Entry& e, const Key& k, const dns::Name& lowered) {
   for (size_t i = 0; i < lowered.size(); ++i)
     if (dns::ascii_lower(stored[i]) != want[i]) return false;
   return true;
-}
-
-// A coroutine nobody awaits: it runs `work` to its end while holding the configuration, and
-// lets go of the hold only after the finished work is destroyed.
-async::detail::Detached run_in_background(ConfigHold hold, Task<void> work) {
-  try {
-    co_await work;
-  } catch (...) {
-  }
-  work = Task<void>();
-  hold.reset();
 }
 
 // The verify timeout's race between a refresh and a timer, on one worker thread.
@@ -195,7 +185,7 @@ Task<Response> Cache::miss(Request& req, const Key& key, Next next, const Series
     // The server writes these replies itself, after the cache: CoreDNS never caches them.
     // With cache_failures, a SERVFAIL (no upstream answered) is kept like a received one.
     if (cfg_.cache_failures && resp.rcode == dns::rcode::SERVFAIL) {
-      Response failure = Response::reply(server::error_reply(sub->msg(), resp.rcode), resp.rcode);
+      Response failure = Response::reply(dns::error_reply(sub->msg(), resp.rcode), resp.rcode);
       take_in(failure, *sub, key, Mode::miss, m, 0);
     }
     co_return resp;

@@ -1,7 +1,6 @@
 #include "plugins/cache/metrics.h"
 
 #include "core/async/worker_id.h"
-#include "core/server/server.h"
 
 namespace coredns::plugins::cache {
 
@@ -46,10 +45,10 @@ Series SeriesTable::make(const std::string& server) const {
 
 Series SeriesTable::get(const Request& req) {
   Slot& slot = slots_[async::worker_index()];
-  const Server* server = &req.server();
+  const std::string* server = &req.server_key();
   for (const auto& [key, series] : slot.known)
     if (key == server) return series;
-  slot.known.emplace_back(server, make(server->address().key()));
+  slot.known.emplace_back(server, make(*server));
   return slot.known.back().second;
 }
 

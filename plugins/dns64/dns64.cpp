@@ -1,16 +1,11 @@
 #include "plugins/dns64/dns64.h"
 
 #include "core/dns/types.h"
-#include "core/server/server.h"
 #include "plugins/dns64/ipv4only.h"
 #include "plugins/dns64/reverse.h"
 
 namespace coredns::plugins::dns64 {
 namespace {
-
-// Lookups of lookups: dns64's own never nest (A and PTR are not intercepted), but another
-// plugin's derived queries may reach it; this bounds any loop between them.
-constexpr int kMaxDepth = 4;
 
 // "\4arpa\0": ipv4only.arpa and the reverse trees both end so; everything else skips two checks.
 bool under_arpa(const dns::Name& lower) {
@@ -18,11 +13,6 @@ bool under_arpa(const dns::Name& lower) {
   const auto w = lower.wire();
   return w.size() > sizeof kArpa &&
          std::equal(std::begin(kArpa), std::end(kArpa), w.end() - sizeof kArpa);
-}
-
-Task<Response> lookup(Request& req, const dns::Name& name, uint16_t qtype) {
-  auto sub = req.derive(name, qtype);
-  co_return co_await req.server().serve(*sub);
 }
 
 bool parse_reply(const Response& r, dns::MessageView& v) {
@@ -51,7 +41,9 @@ Response no_reply() {
 Dns64::Dns64(Config config) : config_(std::move(config)) {}
 
 bool Dns64::serves(const Request& req) const {
-  if (req.depth() >= kMaxDepth) return false;
+  // dns64's own lookups never nest (A and PTR are not intercepted), but another plugin's may
+  // reach it; past the bound they pass through, which ends any loop between them.
+  if (!req.may_lookup()) return false;
   if (req.do_bit() && req.cd_bit()) return false;
   if (!config_.clients.empty()) return config_.clients.contains(req.remote());
   return config_.allow_ipv4 || !req.remote().is_ipv4();
@@ -97,7 +89,7 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
     co_return aaaa;  // REFUSED and the like: the next plugin declined, not failed
   }
   // RFC 6147 §5.1.3: a SERVFAIL or a timeout on AAAA still leads to the A lookup.
-  Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
+  Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
   if (negative && nothing_to_translate(av)) co_return no_address(req, std::move(aaaa), v, av);
@@ -107,7 +99,7 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
 }
 
 Task<Response> Dns64::a_first(Request& req, Next next) {
-  Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
+  Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
   if (!nothing_to_translate(av)) co_return from_a_reply(req, {}, av, kTtlWithoutSoa);
@@ -156,24 +148,24 @@ Response Dns64::no_address(const Request& req, Response aaaa, const dns::Message
 Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,
                              const dns::MessageView& a_reply, uint32_t ttl_bound) {
   const Assembled r = assemble(buffer, req.msg(), a_reply, ttl_bound, embedding());
-  if (r.synthesized) translated_.inc(req.server());
+  if (r.synthesized) translated_.inc(req.server_key());
   return Response::reply(std::move(buffer), r.rcode);
 }
 
 Task<Response> Dns64::reverse(Request& req, Ipv4 v4) {
   const dns::Name target = in_addr_arpa(v4);
-  Response r = co_await lookup(req, target, dns::type::PTR);
+  Response r = co_await req.lookup(target, dns::type::PTR);
   dns::MessageView v;
   if (!parse_reply(r, v)) co_return no_reply();
   std::vector<uint8_t> out;
   const uint16_t rcode = assemble_reverse(out, req.msg(), target, v);
-  translated_.inc(req.server());
+  translated_.inc(req.server_key());
   co_return Response::reply(std::move(out), rcode);
 }
 
 Task<Response> Dns64::local(const Request& req, bool dns64_on) {
   LocalAnswer a = answer_ipv4only(req.msg(), req.qname_lower(), dns64_on ? &config_.prefix : nullptr);
-  if (a.synthesized) translated_.inc(req.server());
+  if (a.synthesized) translated_.inc(req.server_key());
   co_return Response::reply(std::move(a.wire), a.rcode);
 }
 

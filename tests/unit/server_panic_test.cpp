@@ -51,7 +51,7 @@ struct Rig {
     return out;
   }
   Block block;
-  Server server{server::ListenAddress{"dns", "", "53"}};
+  Server server{ListenAddress{"dns", "", "53"}};
 };
 
 }  // namespace
