@@ -74,17 +74,8 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
   bool negative = false;  // a NOERROR AAAA reply without a usable AAAA record
   if (aaaa.written()) {
     if (!parse_reply(aaaa, v)) co_return aaaa;
-    switch (judge_aaaa(v, config_.exclude)) {
-      case AaaaVerdict::name_error:
-      case AaaaVerdict::answer:
-        co_return aaaa;
-      case AaaaVerdict::answer_excluded:
-        co_return filtered(std::move(aaaa), v, config_.exclude);
-      case AaaaVerdict::synthesize:
-        bound = ttl_bound(v);
-        negative = v.header().rcode() == dns::rcode::NOERROR;
-        break;
-    }
+    if (auto done = settle_aaaa(aaaa, v, bound)) co_return std::move(*done);
+    negative = v.header().rcode() == dns::rcode::NOERROR;  // synthesize: no usable AAAA
   } else if (aaaa.rcode != dns::rcode::SERVFAIL) {
     co_return aaaa;  // REFUSED and the like: the next plugin declined, not failed
   }
@@ -109,18 +100,9 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
   uint32_t bound = kTtlWithoutSoa;
   dns::MessageView v;
   if (parse_reply(aaaa, v)) {
-    switch (judge_aaaa(v, config_.exclude)) {
-      case AaaaVerdict::name_error:
-      case AaaaVerdict::answer:
-        co_return aaaa;
-      case AaaaVerdict::answer_excluded:
-        co_return filtered(std::move(aaaa), v, config_.exclude);
-      case AaaaVerdict::synthesize:
-        if (v.header().rcode() == dns::rcode::NOERROR)
-          co_return no_address(req, std::move(aaaa), v, av);
-        bound = ttl_bound(v);
-        break;
-    }
+    if (auto done = settle_aaaa(aaaa, v, bound)) co_return std::move(*done);
+    if (v.header().rcode() == dns::rcode::NOERROR)
+      co_return no_address(req, std::move(aaaa), v, av);
   }
   Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
   out.error = std::move(aaaa.error);
@@ -143,6 +125,17 @@ Response Dns64::no_address(const Request& req, Response aaaa, const dns::Message
   if (has_record(v, dns::Section::answer, dns::type::AAAA))
     return filtered(std::move(aaaa), v, config_.exclude);
   return aaaa;
+}
+
+std::optional<Response> Dns64::settle_aaaa(Response& aaaa, const dns::MessageView& v,
+                                           uint32_t& bound) const {
+  switch (judge_aaaa(v, config_.exclude)) {
+    case AaaaVerdict::name_error:
+    case AaaaVerdict::answer: return std::move(aaaa);
+    case AaaaVerdict::answer_excluded: return filtered(std::move(aaaa), v, config_.exclude);
+    case AaaaVerdict::synthesize: bound = ttl_bound(v); break;
+  }
+  return std::nullopt;
 }
 
 Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,11 @@ class Dns64 : public Handler {
   // (parsed as `v`) or the A reply.
   Response no_address(const Request& req, Response aaaa, const dns::MessageView& v,
                       const dns::MessageView& a_reply);
+  // What a parsed AAAA reply `v` of `aaaa` comes to: the reply to return (as it is, or without
+  // its excluded records), or nothing when the AAAA is synthesized, with `bound` set to the
+  // TTL bound the AAAA reply's SOA gives.
+  std::optional<Response> settle_aaaa(Response& aaaa, const dns::MessageView& v,
+                                      uint32_t& bound) const;
   // The reply built from the A lookup's reply, into `buffer` (reused storage).
   Response from_a_reply(const Request& req, std::vector<uint8_t> buffer,
                         const dns::MessageView& a_reply, uint32_t ttl_bound);
