@@ -2,7 +2,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <fmt/format.h>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "core/plugin/registry.h"
 #include "core/server/process.h"
 #include "core/util/log.h"
+#include "core/util/time_text.h"
 #include "generated/plugin_table.h"
 
 namespace {
@@ -22,14 +22,7 @@ void write_fd(int fd, const std::string& text) {
 }
 
 // Go's log package prefix: "2006/01/02 15:04:05 ".
-std::string go_log_time() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y/%m/%d %H:%M:%S", &tm);
-  return buf;
-}
+std::string go_log_time() { return coredns::format_now("%Y/%m/%d %H:%M:%S", coredns::Zone::local); }
 
 }  // namespace
 
