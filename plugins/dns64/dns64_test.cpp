@@ -1,5 +1,6 @@
-// The handler end to end inside one process: a real Server whose chain is dns64 and a scripted
-// upstream, so that dns64's own lookups re-enter the server as they do in production.
+// The handler end to end inside one process: a test server (testing::ChainServer) whose chain is
+// dns64 and a scripted upstream, so that dns64's own lookups re-enter the chain as they do in
+// production.
 #include "plugins/dns64/dns64.h"
 
 #include <catch2/catch.hpp>
