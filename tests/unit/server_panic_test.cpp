@@ -14,6 +14,8 @@
 #include "dns_test_support.h"
 
 using namespace coredns;
+using server::Block;
+using server::Server;
 
 namespace {
 
