@@ -87,7 +87,7 @@ void Sleep::await_suspend(std::coroutine_handle<> h) {
         close_and_delete(timer);
         h.resume();
       },
-      to_ms(d_), 0);
+      to_ms(delay_), 0);
 }
 
 uv_timer_t* start_timer(uv_loop_t* loop, std::chrono::nanoseconds d, bool repeat,

@@ -24,13 +24,13 @@ void post_to_control_loop(std::function<void()> fn);
 // Suspends the coroutine for `d` on the current loop.
 class Sleep {
  public:
-  explicit Sleep(std::chrono::nanoseconds d) : d_(d) {}
-  bool await_ready() const noexcept { return d_.count() <= 0; }
+  explicit Sleep(std::chrono::nanoseconds d) : delay_(d) {}
+  bool await_ready() const noexcept { return delay_.count() <= 0; }
   void await_suspend(std::coroutine_handle<> h);
   void await_resume() const noexcept {}
 
  private:
-  std::chrono::nanoseconds d_;
+  std::chrono::nanoseconds delay_;
 };
 
 inline Sleep sleep_for(std::chrono::nanoseconds d) { return Sleep(d); }

@@ -54,35 +54,35 @@ class [[nodiscard]] Task {
   };
 
   Task() = default;
-  Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  Task(Task&& o) noexcept : handle_(std::exchange(o.handle_, {})) {}
   Task& operator=(Task&& o) noexcept {
     if (this != &o) {
-      if (h_) h_.destroy();
-      h_ = std::exchange(o.h_, {});
+      if (handle_) handle_.destroy();
+      handle_ = std::exchange(o.handle_, {});
     }
     return *this;
   }
   ~Task() {
-    if (h_) h_.destroy();
+    if (handle_) handle_.destroy();
   }
 
   bool await_ready() const noexcept { return false; }
   std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-    h_.promise().continuation = awaiter;
-    return h_;
+    handle_.promise().continuation = awaiter;
+    return handle_;
   }
   T await_resume() {
-    auto& p = h_.promise();
+    auto& p = handle_.promise();
     if (p.error) std::rethrow_exception(p.error);
     return std::move(*p.value);
   }
 
   // For drivers (spawn): the raw handle.
-  std::coroutine_handle<promise_type> handle() const { return h_; }
+  std::coroutine_handle<promise_type> handle() const { return handle_; }
 
  private:
-  explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
-  std::coroutine_handle<promise_type> h_;
+  explicit Task(std::coroutine_handle<promise_type> h) : handle_(h) {}
+  std::coroutine_handle<promise_type> handle_;
 };
 
 template <>
@@ -96,30 +96,30 @@ class [[nodiscard]] Task<void> {
   };
 
   Task() = default;
-  Task(Task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  Task(Task&& o) noexcept : handle_(std::exchange(o.handle_, {})) {}
   Task& operator=(Task&& o) noexcept {
     if (this != &o) {
-      if (h_) h_.destroy();
-      h_ = std::exchange(o.h_, {});
+      if (handle_) handle_.destroy();
+      handle_ = std::exchange(o.handle_, {});
     }
     return *this;
   }
   ~Task() {
-    if (h_) h_.destroy();
+    if (handle_) handle_.destroy();
   }
 
   bool await_ready() const noexcept { return false; }
   std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
-    h_.promise().continuation = awaiter;
-    return h_;
+    handle_.promise().continuation = awaiter;
+    return handle_;
   }
   void await_resume() {
-    if (h_.promise().error) std::rethrow_exception(h_.promise().error);
+    if (handle_.promise().error) std::rethrow_exception(handle_.promise().error);
   }
 
  private:
-  explicit Task(std::coroutine_handle<promise_type> h) : h_(h) {}
-  std::coroutine_handle<promise_type> h_;
+  explicit Task(std::coroutine_handle<promise_type> h) : handle_(h) {}
+  std::coroutine_handle<promise_type> handle_;
 };
 
 namespace detail {

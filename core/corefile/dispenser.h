@@ -9,8 +9,9 @@ namespace coredns::corefile {
 
 class Parser;
 
-// The token cursor a plugin's setup parses its directive with: CoreDNS's Dispenser (spec §1.7).
-// It starts before the first token; the first next() lands on the directive name.
+// The token cursor a plugin's setup parses its directive with: CoreDNS's Dispenser (Caddy's
+// caddyfile/dispenser.go). It starts before the first token; the first next() lands on the
+// directive name.
 class Dispenser {
  public:
   Dispenser(Tokens tokens, std::string main_file);

@@ -1,4 +1,4 @@
-// Environment substitution of one token, spec §1.4.
+// Environment substitution of one token, as Caddy's caddyfile/parse.go (replaceEnvVars).
 #include <cstdlib>
 #include <string>
 

@@ -1,5 +1,6 @@
-// The reload plugin's change detector (spec §4.4 step 3): the parsed server blocks serialised
-// the way Go's encoding/json serialises CoreDNS's []ServerBlock, and the SHA-512 of that.
+// The reload plugin's change detector (CoreDNS's plugin/reload/reload.go): the parsed server
+// blocks serialised the way Go's encoding/json serialises CoreDNS's []ServerBlock, and the SHA-512
+// of that.
 #include <algorithm>
 
 #include <fmt/format.h>

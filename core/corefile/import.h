@@ -1,6 +1,7 @@
 #pragma once
-// The file side of `import PATTERN` (spec §1.5): which files a pattern names and their tokens.
-// Failures carry CoreDNS's bare message; the parser prefixes the FILE:LINE of the import line.
+// The file side of `import PATTERN` (Caddy's caddyfile/parse.go, doImport): which files a pattern
+// names and their tokens. Failures carry CoreDNS's bare message; the parser prefixes the FILE:LINE
+// of the import line.
 #include <functional>
 #include <stdexcept>
 #include <string>

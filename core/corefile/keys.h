@@ -5,7 +5,8 @@
 
 namespace coredns::corefile {
 
-// A server-block key after normalisation (spec §1.8): `dns://example.org.:53`.
+// A server-block key after normalisation (CoreDNS's core/dnsserver/address.go):
+// `dns://example.org.:53`.
 struct ZoneAddress {
   std::string transport;  // "dns", "tls", "quic", "grpc", "https", "https3", "unix"
   std::string zone;       // lower-cased, fully qualified

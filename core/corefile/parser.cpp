@@ -48,8 +48,8 @@ bool imports_itself(const std::string& name, const Token& opening_brace, const T
 
 }  // namespace
 
-// Turns the token stream into server blocks (spec §1.3-1.5). It moves the same cursor plugins
-// use (so "current token" and its FILE:LINE mean the same thing in every error) and splices
+// Turns the token stream into server blocks (Caddy's caddyfile/parse.go). It moves the same cursor
+// plugins use (so "current token" and its FILE:LINE mean the same thing in every error) and splices
 // imports into the stream in place, exactly where the import line was.
 class Parser {
  public:

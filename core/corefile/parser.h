@@ -9,9 +9,9 @@
 
 namespace coredns::corefile {
 
-// A server block as the parser produces it (spec §1.3): its keys as written (after environment
-// substitution) and, per directive name in order of first appearance, every token of every
-// occurrence of that directive (each occurrence starts with the directive-name token).
+// A server block as the parser produces it (Caddy's caddyfile/parse.go): its keys as written (after
+// environment substitution) and, per directive name in order of first appearance, every token of
+// every occurrence of that directive (each occurrence starts with the directive-name token).
 struct ServerBlock {
   std::vector<std::string> keys;
   std::vector<std::pair<std::string, Tokens>> directives;
@@ -36,10 +36,11 @@ struct ParseOptions {
 // parsing: ...", "FILE:LINE - Syntax error: ...") on the first problem.
 std::vector<ServerBlock> parse(std::string_view text, const ParseOptions& options);
 
-// Environment substitution of one token ({%NAME%} first, then {$NAME}), spec §1.4.
+// Environment substitution of one token ({%NAME%} first, then {$NAME}), as Caddy's
+// caddyfile/parse.go (replaceEnvVars).
 std::string substitute_env(std::string_view text);
 
-// The JSON CoreDNS's reload plugin hashes (spec §4.4 step 3), and its SHA-512 in hex.
+// The JSON CoreDNS's reload plugin hashes (plugin/reload/reload.go), and its SHA-512 in hex.
 std::string fingerprint_json(const std::vector<ServerBlock>& blocks);
 std::string fingerprint_sha512(const std::vector<ServerBlock>& blocks);
 

@@ -1,6 +1,6 @@
 #pragma once
-// The reverse CIDR shorthand for server-block keys (spec §1.8 step 4): `10.0.0.0/15` stands for
-// the reverse zones 0.10.in-addr.arpa. and 1.10.in-addr.arpa.
+// The reverse CIDR shorthand for server-block keys (CoreDNS's plugin/normalize.go): `10.0.0.0/15`
+// stands for the reverse zones 0.10.in-addr.arpa. and 1.10.in-addr.arpa.
 #include <optional>
 #include <string>
 #include <string_view>

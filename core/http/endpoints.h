@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP endpoints of one configuration (health, ready and prometheus add theirs during
-// setup) and their life across reloads, better than CoreDNS's (issue 4):
+// setup) and their life across reloads, better than CoreDNS's
+// (docs/http-and-metrics.md):
 // - binding happens in the configuration's startup callbacks, so a bind error fails the start
 //   (exit 1) or the reload with Go's text;
 // - an address the new configuration keeps is never closed or rebound: no window of refused

@@ -35,11 +35,11 @@ bool is_ip_literal(const std::string& host) {
 
 // Go's net.Listen("tcp", address) up to the socket: the port may be a number or a service name,
 // a host name is resolved and its first IPv4 address preferred, as Go does for listeners.
-server::ListenAddress resolve(const std::string& address) {
+ListenAddress resolve(const std::string& address) {
   std::string error;
   auto hp = go_split_host_port(address, error);
   if (!hp) throw ConfigError("listen tcp: " + error);
-  server::ListenAddress out;
+  ListenAddress out;
   out.transport = "tcp";
   if (hp->port.empty()) {
     out.port = "0";
@@ -219,7 +219,7 @@ void Server::call(const std::function<void()>& fn) {
 
 void Server::listen(const std::string& address, std::shared_ptr<const Routes> routes) {
   // Resolving and binding happen here, on the caller's thread: the error is the caller's.
-  const server::ListenAddress where = resolve(address);
+  const ListenAddress where = resolve(address);
   const int fd = server::open_tcp_listener(where);
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -1,7 +1,8 @@
 #include "core/http/session.h"
 
-#include <ctime>
 #include <fmt/format.h>
+
+#include "core/util/time_text.h"
 
 namespace coredns::http {
 namespace {
@@ -23,14 +24,7 @@ const char* reason(int status) {
 }
 
 // RFC 7231's IMF-fixdate, as Go writes the Date header.
-std::string http_date() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
+std::string http_date() { return format_now("%a, %d %b %Y %H:%M:%S GMT", Zone::utc); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

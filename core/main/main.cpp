@@ -1,8 +1,7 @@
-// coredns: a CoreDNS-compatible DNS server. The command line is CoreDNS's (spec §3).
+// coredns: a CoreDNS-compatible DNS server. The command line is CoreDNS's (coremain/run.go).
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <fmt/format.h>
 #include <string>
 #include <vector>
@@ -12,6 +11,8 @@
 #include "core/plugin/registry.h"
 #include "core/server/process.h"
 #include "core/util/log.h"
+#include "core/util/time_text.h"
+#include "generated/plugin_table.h"
 
 namespace {
 
@@ -21,18 +22,12 @@ void write_fd(int fd, const std::string& text) {
 }
 
 // Go's log package prefix: "2006/01/02 15:04:05 ".
-std::string go_log_time() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y/%m/%d %H:%M:%S", &tm);
-  return buf;
-}
+std::string go_log_time() { return coredns::format_now("%Y/%m/%d %H:%M:%S", coredns::Zone::local); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  coredns::set_directive_table(coredns::plugin_table());
   using coredns::cli::Flag;
   std::string conf, port = "53", pidfile, log_format = "text";
   bool plugins = false, quiet = false, version = false;

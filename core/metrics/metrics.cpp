@@ -194,4 +194,12 @@ std::vector<double> size_buckets() {
   return {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16000, 32000, 48000, 64000};
 }
 
+Counter& panic_counter() {
+  static Counter& counter =
+      Registry::global()
+          .counter("coredns_panics_total", "A metrics that counts the number of panics.", {})
+          .with({});
+  return counter;
+}
+
 }  // namespace coredns::metrics

@@ -140,4 +140,8 @@ std::vector<double> time_buckets();
 // CoreDNS's size buckets (plugin.SizeBuckets).
 std::vector<double> size_buckets();
 
+// coredns_panics_total: handler exceptions the server recovered from (CoreDNS counts a recovered
+// panic in core/dnsserver/server.go).
+Counter& panic_counter();
+
 }  // namespace coredns::metrics

@@ -1,5 +1,6 @@
 #pragma once
-// The compile-time plugin table, generated from plugin.cfg (cmake/Plugins.cmake).
+// The plugin table: generated from plugin.cfg (cmake/Plugins.cmake) and linked only into the
+// executable, which hands it to the core at startup; the core names no plugin.
 #include <span>
 #include <string_view>
 
@@ -19,7 +20,9 @@ struct DirectiveEntry {
   const PluginDef& (*def)();
 };
 
+// The table set_directive_table() was given; empty before.
 std::span<const DirectiveEntry> directive_table();
+void set_directive_table(std::span<const DirectiveEntry> table);
 
 // Looks a directive up in the table; null if absent.
 const DirectiveEntry* find_directive(std::string_view name);

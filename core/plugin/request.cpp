@@ -52,7 +52,7 @@ socklen_t Endpoint::len() const {
 }
 
 Request::Request(std::span<const uint8_t> bytes, Transport transport, const Endpoint& remote,
-                 const Endpoint& local, const Server* server)
+                 const Endpoint& local, const Lookup* server)
     : bytes_(bytes.begin(), bytes.end()),
       transport_(transport),
       remote_(remote),
@@ -89,6 +89,19 @@ std::unique_ptr<Request> Request::with_flags(uint16_t flags) const {
   r->depth_ = depth_;
   r->keeper_ = keeper_;
   return r;
+}
+
+async::Task<Response> Request::lookup(const dns::Name& qname, uint16_t qtype) const {
+  if (!server_) co_return Response::unwritten(dns::rcode::SERVFAIL, "lookup: no server");
+  if (!may_lookup())
+    co_return Response::unwritten(dns::rcode::SERVFAIL, "lookup: too many nested lookups");
+  auto sub = derive(qname, qtype);
+  co_return co_await server_->serve(*sub);
+}
+
+const std::string& Request::server_key() const {
+  static const std::string none;
+  return server_ ? server_->key() : none;
 }
 
 uint16_t Request::size_limit() const { return dns::reply_size_limit(msg_, tcp()); }

@@ -12,11 +12,10 @@
 #include "core/async/task.h"
 #include "core/dns/message.h"
 #include "core/dns/name.h"
+#include "core/plugin/lookup.h"
 #include "core/plugin/response.h"
 
 namespace coredns {
-
-class Server;
 
 enum class Transport : uint8_t { udp, tcp };
 
@@ -75,10 +74,10 @@ struct Endpoint {
 // single question, QR clear, opcode QUERY or NOTIFY, a parseable body).
 class Request {
  public:
-  // `bytes` must parse (the server validated them); `server` is the listener group the query
-  // arrived on, through which plugins can re-enter the chain.
+  // `bytes` must parse (the server validated them); `server` is the server the query arrived
+  // on, through which plugins make sub-queries (null in tests that make none).
   Request(std::span<const uint8_t> bytes, Transport transport, const Endpoint& remote,
-          const Endpoint& local, const Server* server);
+          const Endpoint& local, const Lookup* server);
   Request(const Request&) = delete;
   Request& operator=(const Request&) = delete;
 
@@ -86,6 +85,14 @@ class Request {
   // issue a lookup of their own through the chain (dns64's A query, as CoreDNS's upstream).
   // Its depth is one more than this one's.
   std::unique_ptr<Request> derive(const dns::Name& qname, uint16_t qtype) const;
+  // A sub-query: `qname`/`qtype` asked of the server this query arrived on, through its routing
+  // and chain, as CoreDNS's upstream.Lookup (dns64's A query). The reply is scrubbed like a
+  // client's. Past kMaxLookupDepth nested lookups, the answer is an unwritten SERVFAIL.
+  async::Task<Response> lookup(const dns::Name& qname, uint16_t qtype) const;
+  // Whether lookup() may still go one level deeper: a plugin that makes sub-queries lets a query
+  // past this bound through untouched, so two plugins that look each other up cannot loop.
+  bool may_lookup() const { return depth_ < kMaxLookupDepth; }
+  static constexpr int kMaxLookupDepth = 4;
   // A copy of this request with header flags added (same question, OPT, transport, endpoints
   // and depth), for a plugin that passes on a changed query, as cache sets AD upstream.
   std::unique_ptr<Request> with_flags(uint16_t flags) const;
@@ -110,7 +117,9 @@ class Request {
   const Endpoint& remote() const { return remote_; }
   const Endpoint& local() const { return local_; }
 
-  const Server& server() const { return *server_; }
+  // The server's name, "dns://:53", for the `server` label of metrics (Lookup::key); "" when
+  // the request has no server (tests).
+  const std::string& server_key() const;
   // How many derive() steps led here; plugins refuse to re-enter beyond a small bound.
   int depth() const { return depth_; }
 
@@ -129,7 +138,7 @@ class Request {
   Transport transport_;
   Endpoint remote_;
   Endpoint local_;
-  const Server* server_;
+  const Lookup* server_;
   ConfigKeeper* keeper_ = nullptr;
   int depth_ = 0;
 };

@@ -8,7 +8,7 @@
 
 namespace coredns {
 
-// What a handler returns (design.md: `Task<Response> serve(Request&, Next)`).
+// What a handler returns: `Task<Response> serve(Request&, Next)` (core/plugin/handler.h).
 //
 // Either a reply was "written" (`wire` holds a complete DNS message, `rcode` is its rcode), or
 // nothing was written and `rcode` is one of SERVFAIL, REFUSED, FORMERR, NOTIMP, for which the

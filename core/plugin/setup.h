@@ -13,8 +13,6 @@
 
 namespace coredns {
 
-class Instance;
-
 // Options of one server block that plugins set and the server reads.
 struct BlockOptions {
   bool debug = false;                  // debug: no panic recovery, [DEBUG] logs

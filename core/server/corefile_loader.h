@@ -1,14 +1,11 @@
 #pragma once
-// Where the Corefile comes from (spec §1.1): -conf FILE (or stdin), ./Corefile, or the build's
-// default.
+// Where the Corefile comes from (CoreDNS's coremain/run.go, confLoader): -conf FILE (or stdin),
+// ./Corefile, or the build's default.
 #include <string>
 
-namespace coredns::server {
+#include "core/plugin/reload.h"
 
-struct CorefileInput {
-  std::string text;
-  std::string path;  // as shown in messages: the -conf argument, "Corefile" or "/dev/stdin"
-};
+namespace coredns::server {
 
 // The text served when there is no Corefile (and when one parses to zero server blocks).
 std::string default_corefile(const std::string& port);

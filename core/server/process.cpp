@@ -52,7 +52,7 @@ CorefileInput Process::load_corefile() const {
   return server::load_corefile(options_.process.conf_path, options_.process.default_port);
 }
 
-std::map<std::string, std::vector<SocketPair>> Process::open_sockets(const Instance& inst) {
+std::map<std::string, std::vector<SocketPair>> Process::open_sockets(const Config& inst) {
   const int n = static_cast<int>(workers_.size());
   std::map<std::string, std::vector<SocketPair>> fresh;
   std::vector<FdSet> holders;  // closes everything if a later bind fails
@@ -71,7 +71,7 @@ std::map<std::string, std::vector<SocketPair>> Process::open_sockets(const Insta
   return fresh;
 }
 
-void Process::hand_to_workers(std::shared_ptr<Instance> inst,
+void Process::hand_to_workers(std::shared_ptr<Config> inst,
                               std::map<std::string, std::vector<SocketPair>> fresh) {
   std::vector<std::string> keep;
   for (const auto& [key, srv] : inst->servers())
@@ -97,14 +97,15 @@ void Process::hand_to_workers(std::shared_ptr<Instance> inst,
 
 int Process::run(const StartOptions& options) {
   options_ = options;
+  set_reloader(this);
   const int n = worker_threads();
   async::set_worker_count(n);
   async::set_current_loop(uv_default_loop());
   async::open_control_loop();
-  std::shared_ptr<Instance> inst;
+  std::shared_ptr<Config> inst;
   std::map<std::string, std::vector<SocketPair>> fresh;
   try {
-    inst = Instance::build(load_corefile(), options_.process, state_);
+    inst = Config::build(load_corefile(), options_.process, state_);
     for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(i));
     Lifecycle::run(inst->lifecycle().first_startup);
     Lifecycle::run(inst->lifecycle().startup);
@@ -134,12 +135,12 @@ int Process::run(const StartOptions& options) {
 
 std::optional<std::string> Process::reload(const CorefileInput& input) {
   log::info("Reloading");
-  std::shared_ptr<Instance> old = current_;
+  std::shared_ptr<Config> old = current_;
   Lifecycle::run(old->lifecycle().restart);
-  std::shared_ptr<Instance> next;
+  std::shared_ptr<Config> next;
   std::map<std::string, std::vector<SocketPair>> fresh;
   try {
-    next = Instance::build(input, options_.process, state_);
+    next = Config::build(input, options_.process, state_);
     Lifecycle::run(next->lifecycle().startup);
     fresh = open_sockets(*next);
   } catch (const ConfigError& e) {

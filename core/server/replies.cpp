@@ -64,21 +64,6 @@ Precheck precheck_query(std::span<const uint8_t> raw, dns::MessageView& view,
   return Precheck::accept;
 }
 
-std::vector<uint8_t> error_reply(const dns::MessageView& query, uint16_t rcode) {
-  const Header& q = query.header();
-  Header h;
-  h.id = q.id;
-  h.set(Header::QR);
-  h.set_opcode(q.opcode());
-  if (q.opcode() == dns::opcode::QUERY) h.flags |= q.flags & (Header::RD | Header::CD);
-  h.set_rcode(rcode);
-  std::vector<uint8_t> out;
-  dns::MessageBuilder b(out, h);
-  b.add_question_from(query);  // the client's name, its case kept
-  b.finish();
-  return out;
-}
-
 std::vector<uint8_t> badvers_reply(const dns::MessageView& query) {
   const Header& q = query.header();
   Header h;

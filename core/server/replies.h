@@ -1,5 +1,7 @@
 #pragma once
-// Replies the server writes itself, before or instead of the plugin chain (spec §2.2-2.5).
+// Replies the server writes itself before the plugin chain: CoreDNS's pre-dispatch checks
+// (core/dnsserver/server.go) and BADVERS (RFC 6891 §6.1.3). The error reply for an unwritten
+// rcode is dns::error_reply (core/dns/error_reply.h).
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -8,7 +10,7 @@
 
 namespace coredns::server {
 
-// The outcome of the checks a raw query passes before any plugin runs (spec §2.2).
+// The outcome of the checks a raw query passes before any plugin runs.
 enum class Precheck {
   accept,       // a single question, parseable: hand to the chain
   drop,         // shorter than a header, or a response: no reply
@@ -19,12 +21,7 @@ enum class Precheck {
 Precheck precheck_query(std::span<const uint8_t> raw, dns::MessageView& view,
                         std::vector<uint8_t>& reply);
 
-// The minimal reply the core writes for an rcode when nothing else was written (§2.5): ID,
-// opcode, RD and CD copied (RD/CD only for QUERY), RA=0, question echoed, no records. The OPT
-// is added later by the scrub step.
-std::vector<uint8_t> error_reply(const dns::MessageView& query, uint16_t rcode);
-
-// BADVERS for a query whose OPT version is not 0 (§2.3 step 4): not scrubbed.
+// BADVERS for a query whose OPT version is not 0 (RFC 6891 §6.1.3): not scrubbed.
 std::vector<uint8_t> badvers_reply(const dns::MessageView& query);
 
 }  // namespace coredns::server

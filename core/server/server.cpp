@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/dns/error_reply.h"
 #include "core/dns/scrub.h"
 #include "core/dns/types.h"
 #include "core/server/replies.h"
 #include "core/util/log.h"
 
-namespace coredns {
+namespace coredns::server {
 namespace {
 
 std::string wire_key(std::span<const uint8_t> wire) {
@@ -16,14 +17,6 @@ std::string wire_key(std::span<const uint8_t> wire) {
 }
 
 }  // namespace
-
-metrics::Counter& panic_counter() {
-  static metrics::Counter& counter =
-      metrics::Registry::global()
-          .counter("coredns_panics_total", "A metrics that counts the number of panics.", {})
-          .with({});
-  return counter;
-}
 
 bool Server::add_zone(const std::string& zone, const Block* block) {
   dns::Name name;
@@ -75,7 +68,7 @@ Task<Response> Server::serve(Request& req) const {
   Response resp;
   const dns::OptView* opt = q.opt();
   if (opt && opt->version != 0) {
-    resp = Response::reply(server::badvers_reply(q), dns::rcode::BADVERS);
+    resp = Response::reply(badvers_reply(q), dns::rcode::BADVERS);
     resp.scrubbed = true;
     co_return resp;
   }
@@ -100,13 +93,13 @@ Task<Response> Server::serve(Request& req) const {
     try {
       resp = co_await serve_chain(block->chain, req);
     } catch (const std::exception& e) {
-      panic_counter().inc();
+      metrics::panic_counter().inc();
       log::error(fmt::format("Recovered from panic in server: \"{}\" {}", address_.key(), e.what()));
       resp = Response::unwritten(dns::rcode::SERVFAIL);
     }
   }
   if (!resp.written() && dns::is_unwritten_rcode(resp.rcode))
-    resp.wire = server::error_reply(q, resp.rcode);
+    resp.wire = dns::error_reply(q, resp.rcode);
   if (resp.written() && !resp.scrubbed) {
     dns::scrub_reply(resp.wire, q, {.tcp = req.tcp(), .extra_echoed_options = {}});
     resp.scrubbed = true;
@@ -114,4 +107,4 @@ Task<Response> Server::serve(Request& req) const {
   co_return resp;
 }
 
-}  // namespace coredns
+}  // namespace coredns::server

@@ -1,6 +1,6 @@
 #pragma once
 // A server: every zone served on one listen address, and the routing of a query to the chain of
-// the server block that owns its longest matching zone (spec §2.3).
+// the server block that owns its longest matching zone (CoreDNS's core/dnsserver/server.go).
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -10,10 +10,11 @@
 #include "core/dns/name.h"
 #include "core/metrics/metrics.h"
 #include "core/plugin/handler.h"
+#include "core/plugin/listen_address.h"
+#include "core/plugin/lookup.h"
 #include "core/plugin/setup.h"
-#include "core/server/listen_address.h"
 
-namespace coredns {
+namespace coredns::server {
 
 // One server block of the Corefile after setup: its plugin chain, shared by all its zones.
 struct Block {
@@ -23,12 +24,10 @@ struct Block {
   BlockOptions options;
 };
 
-// coredns_panics_total: handler exceptions the server recovered from (spec §2.8).
-metrics::Counter& panic_counter();
-
-class Server {
+class Server final : public Lookup {
  public:
-  explicit Server(server::ListenAddress address) : address_(std::move(address)) {}
+  explicit Server(ListenAddress address)
+      : address_(std::move(address)), key_(address_.key()) {}
 
   // Adds a zone served by `block`; false if the zone is already served here.
   bool add_zone(const std::string& zone, const Block* block);
@@ -36,9 +35,10 @@ class Server {
   // Serves a query that passed the pre-dispatch checks: class and EDNS version checks, zone
   // selection, the chain, the core's error reply, then the scrub for the client. An empty wire
   // in the result means no reply is sent.
-  Task<Response> serve(Request& req) const;
+  Task<Response> serve(Request& req) const override;
+  const std::string& key() const override { return key_; }
 
-  const server::ListenAddress& address() const { return address_; }
+  const ListenAddress& address() const { return address_; }
   // Zones in text form, sorted as CoreDNS prints them at startup.
   std::vector<std::string> zone_names() const;
   bool debug() const { return debug_; }
@@ -46,7 +46,8 @@ class Server {
  private:
   const Block* route(const Request& req) const;
 
-  server::ListenAddress address_;
+  ListenAddress address_;
+  std::string key_;
   std::unordered_map<std::string, const Block*> zones_;  // key: lower-cased wire name
   std::vector<std::string> zone_texts_;
   bool any_class_ = false;
@@ -54,4 +55,4 @@ class Server {
   bool stacktrace_ = false;
 };
 
-}  // namespace coredns
+}  // namespace coredns::server

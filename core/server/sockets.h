@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/server/listen_address.h"
+#include "core/plugin/listen_address.h"
 
 namespace coredns::server {
 

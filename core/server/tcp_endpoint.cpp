@@ -7,6 +7,7 @@
 #include "core/async/loop.h"
 #include "core/dns/wire.h"
 #include "core/server/replies.h"
+#include "core/server/serve_query.h"
 #include "core/server/server.h"
 #include "core/server/worker.h"
 
@@ -50,14 +51,14 @@ class ReadBuffer {
 
 class TcpConnection {
  public:
-  TcpConnection(TcpEndpoint& ep) : ep_(ep), worker_(ep.worker()) {
+  TcpConnection(TcpEndpoint& ep) : endpoint_(ep), worker_(ep.worker()) {
     uv_tcp_init(worker_.loop(), &handle_);
     handle_.data = this;
     uv_timer_init(worker_.loop(), &timer_);
     timer_.data = this;
-    ep_.connection_opened(this);
+    endpoint_.connection_opened(this);
   }
-  ~TcpConnection() { ep_.connection_closed(this); }
+  ~TcpConnection() { endpoint_.connection_closed(this); }
 
   bool accept(uv_stream_t* server) {
     if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) return false;
@@ -126,29 +127,15 @@ class TcpConnection {
     std::vector<uint8_t> bytes;
   };
 
-  static async::detail::Detached run(TcpConnection* c, InstanceRef* ref, const Server* server,
-                                     std::span<const uint8_t> raw) {
-    Request req(raw, Transport::tcp, c->remote_, c->local_, server);
-    req.set_keeper(ref);
-    Response resp;
-    try {
-      resp = co_await server->serve(req);
-    } catch (...) {
-    }
-    if (resp.written()) c->write_reply(std::move(resp.wire));
-    c->query_done();
-    ref->leave();
-  }
-
   void start_reading() {
     paused_ = false;
     uv_read_start(
         reinterpret_cast<uv_stream_t*>(&handle_),
         [](uv_handle_t* h, size_t, uv_buf_t* buf) {
           auto* self = static_cast<TcpConnection*>(h->data);
-          self->in_.make_room(16384);
-          *buf = uv_buf_init(reinterpret_cast<char*>(self->in_.end()),
-                             static_cast<unsigned>(self->in_.room()));
+          self->input_.make_room(16384);
+          *buf = uv_buf_init(reinterpret_cast<char*>(self->input_.end()),
+                             static_cast<unsigned>(self->input_.room()));
         },
         [](uv_stream_t* s, ssize_t n, const uv_buf_t*) {
           auto* self = static_cast<TcpConnection*>(s->data);
@@ -161,20 +148,20 @@ class TcpConnection {
             self->close();
             return;
           }
-          self->in_.commit(static_cast<size_t>(n));
+          self->input_.commit(static_cast<size_t>(n));
           self->consume();
         });
   }
 
   void consume() {
     size_t pos = 0;
-    while (!closing_ && in_.size() - pos >= 2) {
-      size_t len = dns::load16(in_.data() + pos);
-      if (in_.size() - pos - 2 < len) break;
-      handle_frame({in_.data() + pos + 2, len});
+    while (!closing_ && input_.size() - pos >= 2) {
+      size_t len = dns::load16(input_.data() + pos);
+      if (input_.size() - pos - 2 < len) break;
+      handle_frame({input_.data() + pos + 2, len});
       pos += 2 + len;
     }
-    in_.consume(pos);
+    input_.consume(pos);
     if (!closing_ && inflight_ >= kMaxInflightPerConnection) {
       uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
       paused_ = true;
@@ -184,25 +171,18 @@ class TcpConnection {
   void handle_frame(std::span<const uint8_t> raw) {
     // Frames shorter than a header are ignored, and the connection waits for the next one.
     if (raw.size() < dns::kHeaderSize) return;
-    dns::MessageView view;
-    std::vector<uint8_t> reply;
-    switch (precheck_query(raw, view, reply)) {
-      case Precheck::drop:
-        return;
-      case Precheck::reply_ready:
-        write_reply(std::move(reply));
-        return;
-      case Precheck::accept:
-        break;
-    }
-    const Server* server = ep_.server();
-    InstanceRef* ref = ep_.ref();
+    if (!admit(raw, [this](std::vector<uint8_t> reply) { write_reply(std::move(reply)); })) return;
+    const Server* server = endpoint_.server();
+    HeldConfig* ref = endpoint_.ref();
     if (!server) return;
     uv_timer_stop(&timer_);
     ++inflight_;
     ref->enter();
     worker_.query_started();
-    run(this, ref, server, raw);
+    serve_query(server, ref, raw, Transport::tcp, remote_, local_, [this](Response&& resp) {
+      if (resp.written()) write_reply(std::move(resp.wire));
+      query_done();
+    });
   }
 
   void arm_timer(uint64_t ms) {
@@ -232,12 +212,12 @@ class TcpConnection {
     if (closing_ && handles_open_ == 0 && inflight_ == 0 && writes_ == 0) delete this;
   }
 
-  TcpEndpoint& ep_;
+  TcpEndpoint& endpoint_;
   Worker& worker_;
   uv_tcp_t handle_;
   uv_timer_t timer_;
   Endpoint remote_, local_;
-  ReadBuffer in_;
+  ReadBuffer input_;
   int inflight_ = 0;
   int writes_ = 0;
   int handles_open_ = 0;

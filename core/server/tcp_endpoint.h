@@ -8,20 +8,17 @@
 
 #include "core/plugin/request.h"
 
-namespace coredns {
-class Server;
-}
-
 namespace coredns::server {
 
+class Server;
 class Worker;
-struct InstanceRef;
+struct HeldConfig;
 class TcpConnection;
 
 class TcpEndpoint {
  public:
   TcpEndpoint(Worker& worker, int fd);
-  void serve(const Server* server, InstanceRef* ref) {
+  void serve(const Server* server, HeldConfig* ref) {
     server_ = server;
     ref_ = ref;
   }
@@ -32,7 +29,7 @@ class TcpEndpoint {
   void connection_closed(TcpConnection* c);
 
   const Server* server() const { return server_; }
-  InstanceRef* ref() const { return ref_; }
+  HeldConfig* ref() const { return ref_; }
   Worker& worker() { return worker_; }
 
  private:
@@ -41,7 +38,7 @@ class TcpEndpoint {
   Worker& worker_;
   uv_tcp_t handle_;
   const Server* server_ = nullptr;
-  InstanceRef* ref_ = nullptr;
+  HeldConfig* ref_ = nullptr;
   std::unordered_set<TcpConnection*> connections_;
   bool closed_ = false;
   bool handle_closed_ = false;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/server/replies.h"
+#include "core/server/serve_query.h"
 #include "core/server/server.h"
 #include "core/server/sockets.h"
 #include "core/server/worker.h"
@@ -47,25 +48,6 @@ ReceiveArena& arena() {
 }
 
 }  // namespace
-
-// One UDP query's coroutine: it owns the Request for as long as the chain runs.
-struct UdpQuery {
-  static async::detail::Detached run(UdpEndpoint* ep, InstanceRef* ref, const Server* server,
-                                     std::span<const uint8_t> raw, Endpoint remote,
-                                     UdpEndpoint::Arrival from) {
-    Request req(raw, Transport::udp, remote, from.local, server);
-    req.set_keeper(ref);
-    Response resp;
-    try {
-      resp = co_await server->serve(req);
-    } catch (...) {
-      // Server::serve contains plugin failures; anything else loses just this query.
-    }
-    if (resp.written() && !ep->closed_) ep->enqueue(std::move(resp.wire), from);
-    ep->query_done();
-    ref->leave();
-  }
-};
 
 UdpEndpoint::UdpEndpoint(Worker& worker, int fd) : worker_(worker), fd_(fd), port_(bound_port(fd)) {
   uv_poll_init_socket(worker_.loop(), &poll_, fd_);
@@ -128,23 +110,17 @@ void UdpEndpoint::receive() {
 }
 
 void UdpEndpoint::handle(std::span<const uint8_t> raw, const Arrival& from) {
-  dns::MessageView view;
-  std::vector<uint8_t> reply;
-  switch (precheck_query(raw, view, reply)) {
-    case Precheck::drop:
-      return;
-    case Precheck::reply_ready:
-      enqueue(std::move(reply), from);
-      return;
-    case Precheck::accept:
-      break;
-  }
+  if (!admit(raw, [&](std::vector<uint8_t> reply) { enqueue(std::move(reply), from); })) return;
   if (!server_) return;
   ++inflight_;
   ref_->enter();
   worker_.query_started();
-  UdpQuery::run(this, ref_, server_, raw, Endpoint::from(reinterpret_cast<const sockaddr*>(&from.peer)),
-                from);
+  serve_query(server_, ref_, raw, Transport::udp,
+              Endpoint::from(reinterpret_cast<const sockaddr*>(&from.peer)), from.local,
+              [this, from](Response&& resp) {
+                if (resp.written() && !closed_) enqueue(std::move(resp.wire), from);
+                query_done();
+              });
 }
 
 void UdpEndpoint::enqueue(std::vector<uint8_t> bytes, const Arrival& to) {

@@ -10,20 +10,17 @@
 
 #include "core/plugin/request.h"
 
-namespace coredns {
-class Server;
-}
-
 namespace coredns::server {
 
+class Server;
 class Worker;
-struct InstanceRef;
+struct HeldConfig;
 
 class UdpEndpoint {
  public:
   UdpEndpoint(Worker& worker, int fd);
   // Repoints new queries at `server` of configuration `ref`.
-  void serve(const Server* server, InstanceRef* ref) {
+  void serve(const Server* server, HeldConfig* ref) {
     server_ = server;
     ref_ = ref;
   }
@@ -58,14 +55,12 @@ class UdpEndpoint {
   void query_done();
   void maybe_free();
 
-  friend struct UdpQuery;
-
   Worker& worker_;
   int fd_;
   int port_;
   uv_poll_t poll_;
   const Server* server_ = nullptr;
-  InstanceRef* ref_ = nullptr;
+  HeldConfig* ref_ = nullptr;
   std::vector<Outgoing> pending_;
   int inflight_ = 0;
   bool closed_ = false;

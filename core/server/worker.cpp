@@ -10,7 +10,7 @@
 #include "core/util/log.h"
 
 namespace coredns::server {
-void InstanceRef::leave() {
+void HeldConfig::leave() {
   if (--inflight == 0 && retired) worker->release(this);
 }
 
@@ -75,8 +75,8 @@ void Worker::flush() {
   log::flush_thread();
 }
 
-void Worker::point_endpoints_at(InstanceRef* ref) {
-  const auto& servers = ref->instance->servers();
+void Worker::point_endpoints_at(HeldConfig* ref) {
+  const auto& servers = ref->config->servers();
   for (auto& [key, ep] : udp_) {
     auto it = servers.find(key);
     ep->serve(it == servers.end() ? nullptr : it->second.get(), ref);
@@ -87,7 +87,7 @@ void Worker::point_endpoints_at(InstanceRef* ref) {
   }
 }
 
-void Worker::adopt(std::shared_ptr<Instance> instance, std::map<std::string, SocketPair> new_sockets,
+void Worker::adopt(std::shared_ptr<Config> instance, std::map<std::string, SocketPair> new_sockets,
                    std::vector<std::string> keep, std::function<void()> done) {
   post([this, instance = std::move(instance), new_sockets = std::move(new_sockets),
         keep = std::move(keep), done = std::move(done)]() mutable {
@@ -112,9 +112,9 @@ void Worker::adopt(std::shared_ptr<Instance> instance, std::map<std::string, Soc
       if (pair.udp_fd >= 0) udp_[key] = std::make_unique<UdpEndpoint>(*this, pair.udp_fd);
       if (pair.tcp_fd >= 0) tcp_[key] = std::make_unique<TcpEndpoint>(*this, pair.tcp_fd);
     }
-    auto* ref = new InstanceRef(std::move(instance), this);
-    Lifecycle::run(ref->instance->lifecycle().worker_start);
-    InstanceRef* old = current_;
+    auto* ref = new HeldConfig(std::move(instance), this);
+    Lifecycle::run(ref->config->lifecycle().worker_start);
+    HeldConfig* old = current_;
     current_ = ref;
     point_endpoints_at(ref);
     if (old) {
@@ -125,10 +125,10 @@ void Worker::adopt(std::shared_ptr<Instance> instance, std::map<std::string, Soc
   });
 }
 
-void Worker::release(InstanceRef* ref) {
-  Lifecycle::run(ref->instance->lifecycle().worker_stop);
+void Worker::release(HeldConfig* ref) {
+  Lifecycle::run(ref->config->lifecycle().worker_stop);
   // The configuration is destroyed on the control loop, like the rest of its life.
-  async::post_to_control_loop([instance = std::move(ref->instance)]() mutable { instance.reset(); });
+  async::post_to_control_loop([instance = std::move(ref->config)]() mutable { instance.reset(); });
   delete ref;
 }
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/server/instance.h"
+#include "core/server/config.h"
 
 namespace coredns::server {
 
@@ -19,14 +19,14 @@ class Worker;
 class UdpEndpoint;
 class TcpEndpoint;
 
-// A worker's hold on one configuration. Queries count themselves in and out, so the worker can
-// let go of a replaced configuration once its last query finished, without any atomic on the
+// A worker's hold on one configuration: the ConfigKeeper of its queries. Queries, and the
+// background work plugins start for them (ConfigHold), count themselves in and out, so the worker
+// can let go of a replaced configuration once its last query finished, without any atomic on the
 // query path.
-// Background work of plugins counts in the same way (ConfigKeeper).
-struct InstanceRef final : ConfigKeeper {
-  InstanceRef(std::shared_ptr<Instance> i, Worker* w) : instance(std::move(i)), worker(w) {}
+struct HeldConfig final : ConfigKeeper {
+  HeldConfig(std::shared_ptr<Config> c, Worker* w) : config(std::move(c)), worker(w) {}
 
-  std::shared_ptr<Instance> instance;
+  std::shared_ptr<Config> config;
   Worker* worker = nullptr;
   int inflight = 0;
   bool retired = false;
@@ -53,16 +53,16 @@ class Worker {
 
   // Switches to `instance`: opens the given new sockets, closes those of addresses not in
   // `keep`, retires the previous configuration. `done` runs on the worker afterwards.
-  void adopt(std::shared_ptr<Instance> instance, std::map<std::string, SocketPair> new_sockets,
+  void adopt(std::shared_ptr<Config> instance, std::map<std::string, SocketPair> new_sockets,
              std::vector<std::string> keep, std::function<void()> done);
 
   // Stops accepting, waits up to `grace` for queries in flight, then ends the thread. Joins.
   void stop(std::chrono::milliseconds grace);
 
   // Called when a retired configuration has no query left here.
-  void release(InstanceRef* ref);
+  void release(HeldConfig* ref);
 
-  InstanceRef* current() const { return current_; }
+  HeldConfig* current() const { return current_; }
   uv_loop_t* loop() { return &loop_; }
   // A query started or finished on this worker (any configuration).
   void query_started() { ++inflight_; }
@@ -73,7 +73,7 @@ class Worker {
   void drain_posts();
   void flush();
   void close_everything();
-  void point_endpoints_at(InstanceRef* ref);
+  void point_endpoints_at(HeldConfig* ref);
 
   int id_;
   uv_loop_t loop_;
@@ -87,8 +87,8 @@ class Worker {
   std::vector<std::function<void()>> posts_;
   std::map<std::string, std::unique_ptr<UdpEndpoint>> udp_;
   std::map<std::string, std::unique_ptr<TcpEndpoint>> tcp_;
-  InstanceRef* current_ = nullptr;
-  std::vector<InstanceRef*> retired_;
+  HeldConfig* current_ = nullptr;
+  std::vector<HeldConfig*> retired_;
   int inflight_ = 0;
   bool stopping_ = false;
 };

@@ -1,5 +1,5 @@
 #pragma once
-// What this binary is: shown by -version (spec §3.3) and exported as coredns_build_info.
+// What this binary is: shown by -version and exported as coredns_build_info.
 #include <string>
 
 namespace coredns {

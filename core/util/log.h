@@ -1,7 +1,8 @@
 #pragma once
 // The process log: every line goes to stdout as "[LEVEL] message" or, for plugins,
-// "[LEVEL] plugin/NAME: message", with no timestamp (spec §2.9). A worker thread buffers its lines
-// and writes them once per loop iteration, so logging never takes a lock shared by workers.
+// "[LEVEL] plugin/NAME: message", with no timestamp (CoreDNS's plugin/pkg/log). A worker thread
+// buffers its lines and writes them once per loop iteration, so logging never takes a lock shared
+// by workers.
 #include <fmt/format.h>
 
 #include <string>

@@ -5,7 +5,7 @@
 
 namespace coredns::plugins::cache {
 
-// Whether the answer section really answers the question (spec §2.6): following the CNAME chain
+// Whether the answer section really answers the question: following the CNAME chain
 // from `qname` ends at a record of `qtype` and `qclass`. ANY is answered by any record at the
 // name in that class, CNAME by one unambiguous CNAME at the name. An owner with two different
 // CNAME targets, or a loop, answers nothing; identical duplicates are fine and records off the

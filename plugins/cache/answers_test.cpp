@@ -1,4 +1,4 @@
-// Whether a reply really answers its question (spec §2.6, §4.2 storing table).
+// Whether a reply really answers its question.
 #include "plugins/cache/test_support.h"
 
 #include "plugins/cache/answers.h"

@@ -5,8 +5,9 @@
 #include <limits>
 
 #include "core/async/loop.h"
+#include "core/dns/error_reply.h"
 #include "core/dns/types.h"
-#include "core/server/replies.h"
+#include "core/plugin/background.h"
 #include "plugins/cache/answers.h"
 #include "plugins/cache/ttl.h"
 
@@ -38,17 +39,6 @@ bool same_question(const Entry& e, const Key& k, const dns::Name& lowered) {
   for (size_t i = 0; i < lowered.size(); ++i)
     if (dns::ascii_lower(stored[i]) != want[i]) return false;
   return true;
-}
-
-// A coroutine nobody awaits: it runs `work` to its end while holding the configuration, and
-// lets go of the hold only after the finished work is destroyed.
-async::detail::Detached run_in_background(ConfigHold hold, Task<void> work) {
-  try {
-    co_await work;
-  } catch (...) {
-  }
-  work = Task<void>();
-  hold.reset();
 }
 
 // The verify timeout's race between a refresh and a timer, on one worker thread.
@@ -100,8 +90,9 @@ bool Cache::usable(const Entry& e, int64_t now) const {
   return left > 0 || (stale_window_ > 0 && -left < stale_window_);
 }
 
-// Spec §2.4: prefer_positive's positive answer first; then a usable negative item, unless it is
-// a SERVFAIL and a usable positive item exists; then the positive item.
+// CoreDNS's plugin/cache/handler.go (getIfNotStale): prefer_positive's positive answer first; then
+// a usable negative item, unless it is a SERVFAIL and a usable positive item exists; then the
+// positive item.
 Entry* Cache::pick(Shard& s, const Key& key, const dns::Name& lowered, int64_t now) const {
   Entry* pos = s.success.find(key.hash);
   if (pos && !same_question(*pos, key, lowered)) pos = nullptr;
@@ -195,7 +186,7 @@ Task<Response> Cache::miss(Request& req, const Key& key, Next next, const Series
     // The server writes these replies itself, after the cache: CoreDNS never caches them.
     // With cache_failures, a SERVFAIL (no upstream answered) is kept like a received one.
     if (cfg_.cache_failures && resp.rcode == dns::rcode::SERVFAIL) {
-      Response failure = Response::reply(server::error_reply(sub->msg(), resp.rcode), resp.rcode);
+      Response failure = Response::reply(dns::error_reply(sub->msg(), resp.rcode), resp.rcode);
       take_in(failure, *sub, key, Mode::miss, m, 0);
     }
     co_return resp;
@@ -269,62 +260,57 @@ void Cache::finish_refresh(const Refresh& r, bool failed) {
   }
 }
 
-Cache::Outcome Cache::take_in(Response& resp, const Request& sub, const Key& key, Mode mode,
-                              const Series& m, uint32_t inherit_hits) {
-  Outcome out;
-  resp.scrubbed = false;
-  dns::MessageView view;
-  if (view.parse(resp.wire) != dns::MessageView::Error::none) return out;
+Cache::Judged Cache::judge(const dns::MessageView& view, const Request& sub, const Key& key) const {
+  Judged j;
   const dns::Header& h = view.header();
-  const bool tc = h.has(dns::Header::TC);
-  const uint16_t rcode = dns::full_rcode(view);
-  const bool matches = h.has(dns::Header::QR) && h.qdcount == 1 && view.has_question() &&
-                       view.question().qtype == key.qtype &&
-                       view.question().qclass == key.qclass &&
-                       dns::name_equals_ci(view.bytes(), view.question().name_offset,
-                                           sub.qname_lower());
-  ResponseType type = dns::typify(view, clock_.unix_seconds());
+  j.tc = h.has(dns::Header::TC);
+  j.rcode = dns::full_rcode(view);
+  j.matches = h.has(dns::Header::QR) && h.qdcount == 1 && view.has_question() &&
+              view.question().qtype == key.qtype && view.question().qclass == key.qclass &&
+              dns::name_equals_ci(view.bytes(), view.question().name_offset, sub.qname_lower());
+  j.type = dns::typify(view, clock_.unix_seconds());
   const bool soa = has_soa(view);
-  bool answers = false;
-  bool storable = true;
-  if (type == ResponseType::no_error && h.ancount > 0 && view.has_question()) {
+  if (j.type == ResponseType::no_error && h.ancount > 0 && view.has_question()) {
     // Judged against the reply's own question: a reply to another question is a drop below.
-    answers = answers_question(view, view.question_name().lowered(), view.question().qtype,
-                               view.question().qclass);
+    j.answers = answers_question(view, view.question_name().lowered(), view.question().qtype,
+                                 view.question().qclass);
     // An answer that does not answer (a CNAME to nothing of the type) is NODATA with an SOA,
     // and an incomplete chain without one.
-    if (!answers) {
+    if (!j.answers) {
       if (soa)
-        type = ResponseType::no_data;
+        j.type = ResponseType::no_data;
       else
-        storable = false;
+        j.storable = false;
     }
   }
-  switch (type) {
-    case ResponseType::name_error: storable = storable && soa; break;
+  switch (j.type) {
+    case ResponseType::name_error: j.storable = j.storable && soa; break;
     case ResponseType::no_error:
     case ResponseType::delegation:
     case ResponseType::no_data:
     case ResponseType::server_error: break;
-    default: storable = false;
+    default: j.storable = false;
   }
-  storable = storable && !tc;
-  const Kind kind = (type == ResponseType::name_error || type == ResponseType::no_data ||
-                     type == ResponseType::server_error)
-                        ? Kind::denial
-                        : Kind::success;
+  j.storable = j.storable && !j.tc;
+  j.kind = (j.type == ResponseType::name_error || j.type == ResponseType::no_data ||
+            j.type == ResponseType::server_error)
+               ? Kind::denial
+               : Kind::success;
+  return j;
+}
 
-  // Spec §2.5 step 3: how long the reply lives, which is also the TTL of all its records.
-  // With rrset_ttls, the records of the kinds whose TTLs count keep their own TTL, clamped the
-  // same way; the entry still lives as long as the smallest.
-  Duration duration;
-  const bool counted = type == ResponseType::no_error || type == ResponseType::name_error ||
-                       type == ResponseType::no_data;
+// CoreDNS's plugin/cache/cache.go (set): how long the reply lives, which is also the TTL of all
+// its records. With rrset_ttls, the records of the kinds whose TTLs count keep their own TTL,
+// clamped the same way; the entry still lives as long as the smallest.
+TtlRule Cache::ttl_rule(const dns::MessageView& view, const Judged& j,
+                        Duration& duration) const {
+  const bool counted = j.type == ResponseType::no_error || j.type == ResponseType::name_error ||
+                       j.type == ResponseType::no_data;
   TtlRule rule;
-  if (type == ResponseType::server_error) {
+  if (j.type == ResponseType::server_error) {
     duration = cfg_.servfail;
   } else {
-    const bool denial = kind == Kind::denial;
+    const bool denial = j.kind == Kind::denial;
     rule.min = denial ? cfg_.denial_min_ttl : cfg_.success_min_ttl;
     rule.max = denial ? cfg_.denial_ttl : cfg_.success_ttl;
     rule.soa_minimum = denial && cfg_.rfc2308;
@@ -333,32 +319,51 @@ Cache::Outcome Cache::take_in(Response& resp, const Request& sub, const Key& key
     duration = std::chrono::seconds(clamp_ttl(t, rule.min, rule.max));
   }
   const int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(duration).count();
-  const uint32_t ttl = static_cast<uint32_t>(
+  rule.flat = static_cast<uint32_t>(
       std::min<int64_t>(std::max<int64_t>(secs, 0), std::numeric_limits<uint32_t>::max()));
-  rule.flat = ttl;
+  return rule;
+}
+
+Cache::Outcome Cache::take_in(Response& resp, const Request& sub, const Key& key, Mode mode,
+                              const Series& m, uint32_t inherit_hits) {
+  Outcome out;
+  resp.scrubbed = false;
+  dns::MessageView view;
+  if (view.parse(resp.wire) != dns::MessageView::Error::none) return out;
+  Judged j = judge(view, sub, key);
+  Duration duration;
+  const TtlRule rule = ttl_rule(view, j, duration);
 
   if (mode == Mode::stale) {
-    out.accepted = !tc && matches && type != ResponseType::other_error &&
-                   type != ResponseType::meta && type != ResponseType::update &&
-                   (rcode == dns::rcode::NOERROR || rcode == dns::rcode::NXDOMAIN);
+    out.accepted = !j.tc && j.matches && j.type != ResponseType::other_error &&
+                   j.type != ResponseType::meta && j.type != ResponseType::update &&
+                   (j.rcode == dns::rcode::NOERROR || j.rcode == dns::rcode::NXDOMAIN);
     // prefer_positive in verify mode: only a real answer replaces what the client gets.
-    out.deliver = out.accepted && (!cfg_.prefer_positive || (kind == Kind::success && answers));
-    storable = storable && out.accepted;
+    out.deliver =
+        out.accepted && (!cfg_.prefer_positive || (j.kind == Kind::success && j.answers));
+    j.storable = j.storable && out.accepted;
   }
 
   std::vector<uint16_t> ttl_offsets;
   std::vector<uint32_t> record_ttls;
   flatten_reply(resp.wire, view, rule, ttl_offsets, record_ttls);  // `view` is stale from here on
 
-  if (!storable || duration.count() <= 0) return out;
-  if (!matches) {
+  if (!j.storable || duration.count() <= 0) return out;
+  if (!j.matches) {
     m.drops->inc();
     return out;
   }
-  const ZoneSet& disabled = kind == Kind::success ? disable_success_ : disable_denial_;
+  const ZoneSet& disabled = j.kind == Kind::success ? disable_success_ : disable_denial_;
   if (disabled.contains(sub.qname_lower())) return out;
+  store(resp.wire, ttl_offsets, record_ttls, key, j, rule.flat, inherit_hits, m);
+  out.stored = true;
+  return out;
+}
 
-  auto e = Entry::make(resp.wire, ttl_offsets, record_ttls);
+void Cache::store(const std::vector<uint8_t>& wire, const std::vector<uint16_t>& ttl_offsets,
+                  const std::vector<uint32_t>& record_ttls, const Key& key, const Judged& j,
+                  uint32_t ttl, uint32_t inherit_hits, const Series& m) {
+  auto e = Entry::make(wire, ttl_offsets, record_ttls);
   e->hash = key.hash;
   e->generation = generation_.fetch_add(1, std::memory_order_relaxed) + 1;
   e->stored_ns = clock_.monotonic_ns();
@@ -367,14 +372,12 @@ Cache::Outcome Cache::take_in(Response& resp, const Request& sub, const Key& key
   e->qclass = key.qclass;
   e->do_bit = key.do_bit;
   e->cd_bit = key.cd_bit;
-  e->kind = kind;
-  e->servfail = type == ResponseType::server_error;
-  e->answers = answers;
+  e->kind = j.kind;
+  e->servfail = j.type == ResponseType::server_error;
+  e->answers = j.answers;
   e->hits = inherit_hits;
   e->last_hit_ns = e->stored_ns;
   put(std::move(e), m);
-  out.stored = true;
-  return out;
 }
 
 void Cache::put(std::unique_ptr<Entry> e, const Series& m) {

@@ -1,6 +1,6 @@
 #pragma once
-// The cache handler (spec §2): lookup, the miss path, hits built from stored wire replies,
-// prefetch and serve_stale refreshes.
+// The cache handler (CoreDNS's plugin/cache/handler.go and README.md): lookup, the miss path, hits
+// built from stored wire replies, prefetch and serve_stale refreshes.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -12,6 +12,7 @@
 #include "plugins/cache/config.h"
 #include "plugins/cache/metrics.h"
 #include "plugins/cache/store.h"
+#include "plugins/cache/ttl.h"
 
 namespace coredns::plugins::cache {
 
@@ -37,7 +38,7 @@ class Cache final : public Handler {
   enum class Mode : uint8_t {
     miss,      // the client's own query: stored when cacheable
     prefetch,  // a fresh item refreshed early: stored when cacheable
-    stale,     // a stale item refreshed: only an acceptable reply (spec §2.9) is stored
+    stale,     // a stale item refreshed: only an acceptable reply is stored (plugins/cache/README.md)
   };
   struct Found {
     bool stale = false;
@@ -75,9 +76,26 @@ class Cache final : public Handler {
   Task<Refreshed> refresh(std::unique_ptr<Request> sub, Next next, Refresh r);
   Task<void> refresh_in_background(std::unique_ptr<Request> sub, Next next, Refresh r);
   void finish_refresh(const Refresh& r, bool failed);
+  // What a reply from next is, for storing: CoreDNS's response type, refined by whether the
+  // answer answers the question.
+  struct Judged {
+    dns::ResponseType type = dns::ResponseType::no_error;
+    Kind kind = Kind::success;
+    uint16_t rcode = 0;
+    bool tc = false;
+    bool matches = false;   // the reply's question is the key's
+    bool answers = false;   // the answer section answers the question
+    bool storable = true;
+  };
+  Judged judge(const dns::MessageView& view, const Request& sub, const Key& key) const;
+  // The TTL rule for the reply's records; `duration` is how long the entry lives.
+  TtlRule ttl_rule(const dns::MessageView& view, const Judged& j, Duration& duration) const;
   // Flattens a reply from next in place and stores it by `mode`'s rules.
   Outcome take_in(Response& resp, const Request& sub, const Key& key, Mode mode,
                   const Series& m, uint32_t inherit_hits);
+  void store(const std::vector<uint8_t>& wire, const std::vector<uint16_t>& ttl_offsets,
+             const std::vector<uint32_t>& record_ttls, const Key& key, const Judged& j,
+             uint32_t ttl, uint32_t inherit_hits, const Series& m);
   void put(std::unique_ptr<Entry> e, const Series& m);
   // The client's AD rule: AD stays only for clients that set DO or AD.
   static void apply_client_ad(const Request& req, Response& resp);

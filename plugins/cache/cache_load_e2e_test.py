@@ -1,4 +1,4 @@
-"""Bounded load test of `cache` + `forward` (issue 3, "Tests"): the real coredns forwarding to an nsd
+"""Bounded load test of `cache` + `forward`: the real coredns forwarding to an nsd
 on loopback, 30 s of dnsperf at a steady high rate over a mix of cache hits and misses, with nsd
 killed and restarted on the same port midway. What a user checks afterwards: coredns still runs,
 it answers correctly once the upstream is back, dnsperf got answers to nearly every query, and

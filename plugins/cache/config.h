@@ -1,6 +1,6 @@
 #pragma once
-// The `cache` directive as CoreDNS reads it (spec §2.1). Parsing is kept apart from the handler so
-// that every accepted and rejected form can be tested without a server.
+// The `cache` directive as CoreDNS reads it (CoreDNS's plugin/cache/setup.go). Parsing is kept
+// apart from the handler so that every accepted and rejected form can be tested without a server.
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -43,7 +43,7 @@ struct CacheConfig {
   std::vector<std::string> disable_denial;
   bool keepttl = false;
 
-  // Beyond CoreDNS, each off by default (spec §5.4).
+  // Beyond CoreDNS, each off by default (plugins/cache/README.md).
   bool rrset_ttls = false;      // each record keeps its own (clamped) TTL instead of the smallest
   bool rfc2308 = false;         // negative TTL: min(SOA TTL, SOA MINIMUM), RFC 2308 §5
   bool cache_failures = false;  // the server's SERVFAIL (no upstream answered) is cached too

@@ -1,5 +1,5 @@
 // Parsing of the `cache` directive: defaults, every option, and every rejected form with
-// CoreDNS's error text (spec §2.1, §4.2 "Setup").
+// CoreDNS's error text (CoreDNS's plugin/cache/setup.go and setup_test.go).
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 

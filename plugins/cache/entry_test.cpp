@@ -25,7 +25,7 @@ dns::MessageView parse(const std::vector<uint8_t>& wire) {
 
 }  // namespace
 
-TEST_CASE("clamp: MINTTL first, then the maximum (spec §4.2 clamping)") {
+TEST_CASE("clamp: MINTTL first, then the maximum") {
   CHECK(clamp_ttl(1800, 300, 3600) == 1800);
   CHECK(clamp_ttl(299, 300, 3600) == 300);
   CHECK(clamp_ttl(299, 0, 3600) == 299);

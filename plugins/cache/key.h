@@ -1,6 +1,6 @@
 #pragma once
-// The cache key (spec §2.3): the DO and CD bits, QTYPE, QCLASS and the lower-cased name, hashed.
-// AD, RD, the opcode and EDNS options are not part of it.
+// The cache key (CoreDNS's plugin/cache/cache.go, hash): the DO and CD bits, QTYPE, QCLASS and the
+// lower-cased name, hashed. AD, RD, the opcode and EDNS options are not part of it.
 #include <cstdint>
 
 #include "core/dns/name.h"

@@ -1,6 +1,6 @@
 #pragma once
-// CoreDNS's cache metrics (spec §2.12), labelled server, [type,] zones and view. The series of a
-// server are looked up once per worker and server, then kept.
+// CoreDNS's cache metrics (plugins/cache/README.md, Metrics), labelled server, [type,] zones and
+// view. The series of a server are looked up once per worker and server, then kept.
 #include <memory>
 #include <string>
 #include <utility>

@@ -17,8 +17,8 @@
 #include "core/dns/builder.h"
 #include "core/dns/types.h"
 #include "core/plugin/handler.h"
-#include "core/server/server.h"
 #include "plugins/cache/cache.h"
+#include "tests/support/handler_test.h"
 
 namespace cache_test {
 
@@ -232,7 +232,7 @@ struct Got {
 
 // A cache in front of a scripted upstream, and a way to ask it.
 struct Rig {
-  Server server{server::ListenAddress{"dns", "", "53"}};
+  testing::ChainServer server;  // "dns://:53"
   Upstream upstream;
   std::unique_ptr<Cache> cache;
   std::vector<Handler*> rest{&upstream};

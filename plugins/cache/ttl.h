@@ -1,5 +1,6 @@
 #pragma once
-// How long a reply is cached and what TTL its records get (spec §2.5 step 3).
+// How long a reply is cached and what TTL its records get (CoreDNS's plugin/cache/cache.go and
+// plugin/pkg/dnsutil/ttl.go).
 #include <cstdint>
 
 #include "core/dns/message.h"

@@ -1,5 +1,5 @@
-// The debug directive (spec §2.8, §4.5): no arguments; it marks the block and switches [DEBUG]
-// output on for as long as its configuration serves.
+// The debug directive (CoreDNS's plugin/debug/README.md): no arguments; it marks the block and
+// switches [DEBUG] output on for as long as its configuration serves.
 #include <catch2/catch.hpp>
 
 #include "core/util/log.h"

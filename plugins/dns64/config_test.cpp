@@ -44,7 +44,7 @@ bool excludes(const Config& c, const char* v6) {
 
 }  // namespace
 
-TEST_CASE("CoreDNS's setup vectors (spec §4.1)") {
+TEST_CASE("CoreDNS's setup vectors (CoreDNS's plugin/dns64/setup_test.go)") {
   const Config d = config("dns64");
   CHECK(d.prefix.to_text() == "64:ff9b::/96");
   CHECK_FALSE(d.allow_ipv4);

@@ -1,16 +1,11 @@
 #include "plugins/dns64/dns64.h"
 
 #include "core/dns/types.h"
-#include "core/server/server.h"
 #include "plugins/dns64/ipv4only.h"
 #include "plugins/dns64/reverse.h"
 
 namespace coredns::plugins::dns64 {
 namespace {
-
-// Lookups of lookups: dns64's own never nest (A and PTR are not intercepted), but another
-// plugin's derived queries may reach it; this bounds any loop between them.
-constexpr int kMaxDepth = 4;
 
 // "\4arpa\0": ipv4only.arpa and the reverse trees both end so; everything else skips two checks.
 bool under_arpa(const dns::Name& lower) {
@@ -18,11 +13,6 @@ bool under_arpa(const dns::Name& lower) {
   const auto w = lower.wire();
   return w.size() > sizeof kArpa &&
          std::equal(std::begin(kArpa), std::end(kArpa), w.end() - sizeof kArpa);
-}
-
-Task<Response> lookup(Request& req, const dns::Name& name, uint16_t qtype) {
-  auto sub = req.derive(name, qtype);
-  co_return co_await req.server().serve(*sub);
 }
 
 bool parse_reply(const Response& r, dns::MessageView& v) {
@@ -51,7 +41,9 @@ Response no_reply() {
 Dns64::Dns64(Config config) : config_(std::move(config)) {}
 
 bool Dns64::serves(const Request& req) const {
-  if (req.depth() >= kMaxDepth) return false;
+  // dns64's own lookups never nest (A and PTR are not intercepted), but another plugin's may
+  // reach it; past the bound they pass through, which ends any loop between them.
+  if (!req.may_lookup()) return false;
   if (req.do_bit() && req.cd_bit()) return false;
   if (!config_.clients.empty()) return config_.clients.contains(req.remote());
   return config_.allow_ipv4 || !req.remote().is_ipv4();
@@ -82,22 +74,13 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
   bool negative = false;  // a NOERROR AAAA reply without a usable AAAA record
   if (aaaa.written()) {
     if (!parse_reply(aaaa, v)) co_return aaaa;
-    switch (judge_aaaa(v, config_.exclude)) {
-      case AaaaVerdict::name_error:
-      case AaaaVerdict::answer:
-        co_return aaaa;
-      case AaaaVerdict::answer_excluded:
-        co_return filtered(std::move(aaaa), v, config_.exclude);
-      case AaaaVerdict::synthesize:
-        bound = ttl_bound(v);
-        negative = v.header().rcode() == dns::rcode::NOERROR;
-        break;
-    }
+    if (auto done = settle_aaaa(aaaa, v, bound)) co_return std::move(*done);
+    negative = v.header().rcode() == dns::rcode::NOERROR;  // synthesize: no usable AAAA
   } else if (aaaa.rcode != dns::rcode::SERVFAIL) {
     co_return aaaa;  // REFUSED and the like: the next plugin declined, not failed
   }
   // RFC 6147 §5.1.3: a SERVFAIL or a timeout on AAAA still leads to the A lookup.
-  Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
+  Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
   if (negative && nothing_to_translate(av)) co_return no_address(req, std::move(aaaa), v, av);
@@ -107,7 +90,7 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
 }
 
 Task<Response> Dns64::a_first(Request& req, Next next) {
-  Response a = co_await lookup(req, req.qname_lower(), dns::type::A);
+  Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
   if (!nothing_to_translate(av)) co_return from_a_reply(req, {}, av, kTtlWithoutSoa);
@@ -117,18 +100,9 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
   uint32_t bound = kTtlWithoutSoa;
   dns::MessageView v;
   if (parse_reply(aaaa, v)) {
-    switch (judge_aaaa(v, config_.exclude)) {
-      case AaaaVerdict::name_error:
-      case AaaaVerdict::answer:
-        co_return aaaa;
-      case AaaaVerdict::answer_excluded:
-        co_return filtered(std::move(aaaa), v, config_.exclude);
-      case AaaaVerdict::synthesize:
-        if (v.header().rcode() == dns::rcode::NOERROR)
-          co_return no_address(req, std::move(aaaa), v, av);
-        bound = ttl_bound(v);
-        break;
-    }
+    if (auto done = settle_aaaa(aaaa, v, bound)) co_return std::move(*done);
+    if (v.header().rcode() == dns::rcode::NOERROR)
+      co_return no_address(req, std::move(aaaa), v, av);
   }
   Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
   out.error = std::move(aaaa.error);
@@ -153,27 +127,38 @@ Response Dns64::no_address(const Request& req, Response aaaa, const dns::Message
   return aaaa;
 }
 
+std::optional<Response> Dns64::settle_aaaa(Response& aaaa, const dns::MessageView& v,
+                                           uint32_t& bound) const {
+  switch (judge_aaaa(v, config_.exclude)) {
+    case AaaaVerdict::name_error:
+    case AaaaVerdict::answer: return std::move(aaaa);
+    case AaaaVerdict::answer_excluded: return filtered(std::move(aaaa), v, config_.exclude);
+    case AaaaVerdict::synthesize: bound = ttl_bound(v); break;
+  }
+  return std::nullopt;
+}
+
 Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,
                              const dns::MessageView& a_reply, uint32_t ttl_bound) {
   const Assembled r = assemble(buffer, req.msg(), a_reply, ttl_bound, embedding());
-  if (r.synthesized) translated_.inc(req.server());
+  if (r.synthesized) translated_.inc(req.server_key());
   return Response::reply(std::move(buffer), r.rcode);
 }
 
 Task<Response> Dns64::reverse(Request& req, Ipv4 v4) {
   const dns::Name target = in_addr_arpa(v4);
-  Response r = co_await lookup(req, target, dns::type::PTR);
+  Response r = co_await req.lookup(target, dns::type::PTR);
   dns::MessageView v;
   if (!parse_reply(r, v)) co_return no_reply();
   std::vector<uint8_t> out;
   const uint16_t rcode = assemble_reverse(out, req.msg(), target, v);
-  translated_.inc(req.server());
+  translated_.inc(req.server_key());
   co_return Response::reply(std::move(out), rcode);
 }
 
 Task<Response> Dns64::local(const Request& req, bool dns64_on) {
   LocalAnswer a = answer_ipv4only(req.msg(), req.qname_lower(), dns64_on ? &config_.prefix : nullptr);
-  if (a.synthesized) translated_.inc(req.server());
+  if (a.synthesized) translated_.inc(req.server_key());
   co_return Response::reply(std::move(a.wire), a.rcode);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,9 +11,10 @@
 
 namespace coredns::plugins::dns64 {
 
-// The dns64 handler (spec §1, issue 7): AAAA answers synthesized from A records under the NAT64
-// prefix, PTR under the prefix followed to in-addr.arpa, and ipv4only.arpa answered locally.
-// Its own lookups re-enter the whole server (routing, chain, scrub), as CoreDNS's upstream.
+// The dns64 handler (CoreDNS's plugin/dns64/README.md; RFC 6147): AAAA answers synthesized from A
+// records under the NAT64 prefix, PTR under the prefix followed to in-addr.arpa, and ipv4only.arpa
+// answered locally. Its own lookups re-enter the whole server (routing, chain, scrub), as CoreDNS's
+// upstream.
 class Dns64 : public Handler {
  public:
   explicit Dns64(Config config);
@@ -39,6 +41,11 @@ class Dns64 : public Handler {
   // (parsed as `v`) or the A reply.
   Response no_address(const Request& req, Response aaaa, const dns::MessageView& v,
                       const dns::MessageView& a_reply);
+  // What a parsed AAAA reply `v` of `aaaa` comes to: the reply to return (as it is, or without
+  // its excluded records), or nothing when the AAAA is synthesized, with `bound` set to the
+  // TTL bound the AAAA reply's SOA gives.
+  std::optional<Response> settle_aaaa(Response& aaaa, const dns::MessageView& v,
+                                      uint32_t& bound) const;
   // The reply built from the A lookup's reply, into `buffer` (reused storage).
   Response from_a_reply(const Request& req, std::vector<uint8_t> buffer,
                         const dns::MessageView& a_reply, uint32_t ttl_bound);

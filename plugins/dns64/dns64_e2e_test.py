@@ -1,5 +1,5 @@
 """End-to-end tests of `dns64`: the real coredns binary, forwarding to nsd on loopback, queried
-with dig over 127.0.0.1 and ::1. Every item of issue 7 (1-11) is checked as a user would.
+with dig over 127.0.0.1 and ::1. Every behaviour plugins/dns64/README.md describes is checked as a user would.
 
 One coredns serves several server blocks, one per dns64 configuration. They all forward to one
 more block that logs and forwards to nsd: its log lines are the upstream queries dns64 caused.

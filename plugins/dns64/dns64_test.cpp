@@ -1,5 +1,6 @@
-// The handler end to end inside one process: a real Server whose chain is dns64 and a scripted
-// upstream, so that dns64's own lookups re-enter the server as they do in production.
+// The handler end to end inside one process: a test server (testing::ChainServer) whose chain is
+// dns64 and a scripted upstream, so that dns64's own lookups re-enter the chain as they do in
+// production.
 #include "plugins/dns64/dns64.h"
 
 #include <catch2/catch.hpp>
@@ -57,7 +58,7 @@ uint64_t translated() {
 
 }  // namespace
 
-TEST_CASE("interception (spec §4.1): AAAA over IPv6, or over IPv4 with allow_ipv4") {
+TEST_CASE("interception (CoreDNS's plugin/dns64/dns64_test.go): AAAA over IPv6, or over IPv4 with allow_ipv4") {
   for (const auto& [body, client, qtype, intercept] :
        std::vector<std::tuple<std::string, std::string, uint16_t, bool>>{
            {"dns64 {\n allow_ipv4\n}", "::1", AAAA, true},
@@ -76,7 +77,7 @@ TEST_CASE("interception (spec §4.1): AAAA over IPv6, or over IPv4 with allow_ip
   }
 }
 
-TEST_CASE("CoreDNS's end-to-end vectors (spec §4.1), with allow_non_global for 192.0.2.0/24") {
+TEST_CASE("CoreDNS's end-to-end vectors (CoreDNS's plugin/dns64/dns64_test.go), with allow_non_global for 192.0.2.0/24") {
   Fixture f("dns64 {\n allow_non_global\n}");
   SECTION("standard: TTLs min(A, SOA 70)") {
     f.on("example.com. AAAA", nodata(70));
@@ -131,7 +132,7 @@ TEST_CASE("CoreDNS's end-to-end vectors (spec §4.1), with allow_non_global for 
   }
 }
 
-TEST_CASE("spec §1.7 rows 3-5 and 10: synthesis, the chain copied, sections from the A reply") {
+TEST_CASE("synthesis, the chain copied, sections from the A reply") {
   Fixture f;
   f.on("www.example.com. AAAA", {NOERROR, {an("www.example.com. 300 CNAME v4.example.com."),
                                            ns("example.com. 120 SOA ns.example.com.")}});
@@ -156,7 +157,7 @@ TEST_CASE("spec §1.7 rows 3-5 and 10: synthesis, the chain copied, sections fro
   }
 }
 
-TEST_CASE("item 3: the A lookup's failure reaches the client (spec §1.7 rows 6, 7, 9)") {
+TEST_CASE("item 3: the A lookup's failure reaches the client (CoreDNS's plugin/dns64/dns64_test.go)") {
   Fixture f;
   SECTION("row 6: AAAA SERVFAIL, A times out: SERVFAIL, RA set") {
     f.on("example.com. AAAA", {SERVFAIL, {}});

@@ -50,7 +50,7 @@ TEST_CASE("RFC 6052 §2.4 embedding for every prefix length, skipping the u-octe
     const char* v4;
     const char* v6;
   };
-  // RFC 6052 §2.4's table, then spec §4.1's vectors with 64.64.64.64 and ipv4only.arpa's
+  // RFC 6052 §2.4's table, then CoreDNS's dns64_test.go vectors with 64.64.64.64 and ipv4only.arpa's
   // addresses, and the RFC 8215 local-use prefix.
   const Vector vectors[] = {
       {"2001:db8::/32", "192.0.2.33", "2001:db8:c000:221::"},

@@ -57,11 +57,8 @@ dns::Name in_addr_arpa(const Ipv4& v4) {
 uint16_t assemble_reverse(std::vector<uint8_t>& out, const dns::MessageView& query,
                           const dns::Name& target, const dns::MessageView& lookup) {
   const auto msg = lookup.bytes();
-  dns::Header h = reply_header(query);
-  h.set(dns::Header::TC, lookup.header().has(dns::Header::TC));
   const uint16_t rcode = lookup.header().rcode();
-  h.set_rcode(rcode);
-  dns::MessageBuilder b(out, h);
+  dns::MessageBuilder b(out, reply_header(query, lookup));
   b.add_question_from(query);
   b.add_name_record(dns::Section::answer, query.question_name(), dns::type::CNAME, dns::cls::IN,
                     kCnameTtl, target);

@@ -82,14 +82,18 @@ dns::Header reply_header(const dns::MessageView& query) {
   return h;
 }
 
+dns::Header reply_header(const dns::MessageView& query, const dns::MessageView& lookup) {
+  dns::Header h = reply_header(query);
+  h.set(dns::Header::TC, lookup.header().has(dns::Header::TC));
+  h.set_rcode(lookup.header().rcode());
+  return h;
+}
+
 Assembled assemble(std::vector<uint8_t>& out, const dns::MessageView& query,
                    const dns::MessageView& a_reply, uint32_t ttl_bound, const Embedding& e) {
   const auto msg = a_reply.bytes();
-  dns::Header h = reply_header(query);
-  h.set(dns::Header::TC, a_reply.header().has(dns::Header::TC));
   const uint16_t rcode = a_reply.header().rcode();
-  h.set_rcode(rcode);
-  dns::MessageBuilder b(out, h);
+  dns::MessageBuilder b(out, reply_header(query, a_reply));
   b.add_question_from(query);
   int synthesized = 0;
   for (const dns::RecordView& rr : a_reply.records(dns::Section::answer)) {

@@ -43,6 +43,9 @@ int usable_a_records(const dns::MessageView& a_reply, const Embedding& e);
 // recursive answer (RFC 6147 §5.4); AA and AD clear (synthesized data is neither authoritative
 // nor validated, §5.5; `assemble` gives AD back to a reply with nothing synthesized).
 dns::Header reply_header(const dns::MessageView& query);
+// The header of a reply dns64 builds for `query` from the reply to its own lookup: reply_header
+// with the lookup's TC and rcode.
+dns::Header reply_header(const dns::MessageView& query, const dns::MessageView& lookup);
 
 struct Assembled {
   uint16_t rcode;

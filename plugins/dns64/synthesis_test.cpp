@@ -24,7 +24,7 @@ CidrList default_exclude() {
 
 }  // namespace
 
-TEST_CASE("judging the AAAA reply (spec §4.1 responseShouldDNS64, plus exclusion)") {
+TEST_CASE("judging the AAAA reply (CoreDNS's plugin/dns64/dns64.go, responseShouldDNS64)") {
   const auto q = make_query("example.com.", dns::type::AAAA);
   const CidrList ex = default_exclude();
   auto judge = [&](uint16_t rcode, std::vector<RR> rrs) {
@@ -38,7 +38,8 @@ TEST_CASE("judging the AAAA reply (spec §4.1 responseShouldDNS64, plus exclusio
         AaaaVerdict::synthesize);
   CHECK(judge(dns::rcode::NXDOMAIN, {ns("example.com. 70 SOA ns.example.com.")}) ==
         AaaaVerdict::name_error);
-  // NXDOMAIN is recognised by its rcode, even behind a CNAME (spec §5.1 item 1).
+  // NXDOMAIN is recognised by its rcode, even behind a CNAME (CoreDNS's plugin/dns64/dns64.go,
+  // responseShouldDNS64).
   CHECK(judge(dns::rcode::NXDOMAIN, {an("example.com. 60 CNAME gone.example.com.")}) ==
         AaaaVerdict::name_error);
   CHECK(judge(dns::rcode::SERVFAIL, {}) == AaaaVerdict::synthesize);

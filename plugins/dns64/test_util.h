@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for dns64's unit tests: queries and replies written as text records, replies read back
-// as text, and a real Server whose chain is dns64 followed by a scripted "upstream".
+// as text, and a test server (testing::ChainServer) whose chain is dns64 followed by a scripted
+// "upstream": dns64's own lookups go through the same chain, as they go through the real server.
 #include <arpa/inet.h>
 
 #include <catch2/catch.hpp>
@@ -16,7 +17,7 @@
 #include "core/dns/message.h"
 #include "core/dns/types.h"
 #include "core/plugin/handler.h"
-#include "core/server/server.h"
+#include "tests/support/handler_test.h"
 
 namespace dns64test {
 
@@ -215,17 +216,13 @@ class Script : public Handler {
   }
 };
 
-// A Server on "." whose chain is `first` (dns64) then the script.
+// A server whose chain is `first` (dns64) then the script.
 class Rig {
  public:
   explicit Rig(std::shared_ptr<Handler> first)
-      : first_(std::move(first)), server_(server::ListenAddress{"dns", "", "53"}) {
-    block_.handlers = {first_, script_};
-    block_.chain = {first_.get(), script_.get()};
-    server_.add_zone(".", &block_);
-  }
+      : first_(std::move(first)), server_("dns://:53", {first_.get(), script_.get()}) {}
   Script& script() { return *script_; }
-  const Server& server() const { return server_; }
+  const testing::ChainServer& server() const { return server_; }
 
   // Serves `query` from `client` through the whole server; the reply as the client gets it.
   Response ask(const std::vector<uint8_t>& query, const std::string& client = "::1",
@@ -247,8 +244,7 @@ class Rig {
  private:
   std::shared_ptr<Handler> first_;
   std::shared_ptr<Script> script_ = std::make_shared<Script>();
-  Block block_;
-  Server server_;
+  testing::ChainServer server_;
 };
 
 }  // namespace dns64test

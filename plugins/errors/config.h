@@ -1,6 +1,6 @@
 #pragma once
-// The `errors` directive (spec §4.1): `errors [stdout] { stacktrace; consolidate DURATION REGEXP
-// [LEVEL] [show_first] }`, once per server block.
+// The `errors` directive (CoreDNS's plugin/errors/README.md): `errors [stdout] { stacktrace;
+// consolidate DURATION REGEXP [LEVEL] [show_first] }`, once per server block.
 #include <string>
 #include <vector>
 

@@ -1,4 +1,5 @@
-// Parsing of the `errors` directive: accepted forms and every error text (spec §4.1, §8.9).
+// Parsing of the `errors` directive: accepted forms and every error text (CoreDNS's
+// plugin/errors/setup.go and setup_test.go).
 #include <catch2/catch.hpp>
 
 #include "plugins/errors/config.h"

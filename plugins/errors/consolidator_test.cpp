@@ -1,5 +1,5 @@
 // Consolidation: counting per pattern, summaries per period, show_first, the flush on shutdown
-// (spec §4.1, §8.9 F5-F8).
+// (CoreDNS's plugin/errors/errors_test.go).
 #include <catch2/catch.hpp>
 
 #include <chrono>

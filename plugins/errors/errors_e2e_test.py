@@ -1,6 +1,5 @@
-"""errors end to end with the real binary: the error line after the log line (spec §8.5 R12),
-consolidation with its summaries, show_first, the flush on shutdown and reload (§4.1, §8.9
-F1-F8), and errors from a dead upstream when forward is built in.
+"""errors end to end with the real binary: the error line after the log line,
+consolidation with its summaries, show_first, the flush on shutdown and reload, and errors from a dead upstream when forward is built in.
 
 The queries that fail go to a zone whose block has no plugin after `log`, so every query there
 ends with "plugin/log: no next plugin found"; the harness's readiness probes go to a `.` block

@@ -1,5 +1,5 @@
 // The errors handler: its line for a failed query, consolidation, and that replies pass through
-// untouched (spec §4.1, §8.5 R12, §8.9).
+// untouched (CoreDNS's plugin/errors/errors.go).
 #include <catch2/catch.hpp>
 
 #include "plugins/errors/errors.h"

@@ -1,7 +1,7 @@
 #pragma once
-// The `forward` directive as CoreDNS reads it (spec §3.1, §3.2): one ForwardConfig per
-// occurrence in a server block. Parsing is separate from the handler so every accepted and
-// rejected form can be tested without a server.
+// The `forward` directive as CoreDNS reads it (CoreDNS's plugin/forward/setup.go and README.md):
+// one ForwardConfig per occurrence in a server block. Parsing is separate from the handler so every
+// accepted and rejected form can be tested without a server.
 #include <netinet/in.h>
 #include <sys/socket.h>
 

@@ -7,6 +7,7 @@
 #include "core/async/loop.h"
 #include "core/async/worker_id.h"
 #include "core/dns/builder.h"
+#include "core/dns/response_type.h"
 #include "plugins/forward/random.h"
 
 namespace coredns::plugins::forward {
@@ -31,11 +32,6 @@ class ConcurrencySlot {
   std::atomic<int64_t>* counter_;
   int64_t count_ = 0;
 };
-
-uint16_t full_rcode(const dns::MessageView& v) {
-  const dns::OptView* opt = v.opt();
-  return static_cast<uint16_t>(v.header().rcode() | (opt ? opt->ext_rcode << 4 : 0));
-}
 
 }  // namespace
 
@@ -157,7 +153,7 @@ Task<Response> Forward::serve(Request& req, Next next) {
       ++i;
       continue;
     }
-    const uint16_t rcode = full_rcode(view);
+    const uint16_t rcode = dns::full_rcode(view);
     up.observe(rcode, std::chrono::duration<double>(Clock::now() - started).count());
     if (rcode < cfg.failover.size() && cfg.failover.test(rcode) && ++failovers < n) {
       ++i;

@@ -1,5 +1,5 @@
 #pragma once
-// The `forward` handler (spec §3.3, §3.4): picks upstreams by policy, skips those that are
+// The `forward` handler (CoreDNS's plugin/forward/forward.go): picks upstreams by policy, skips those that are
 // Down, fails over on errors, and returns the upstream's reply with the client's ID.
 #include <atomic>
 #include <memory>
@@ -22,7 +22,8 @@ class Forward : public Handler {
   Task<Response> serve(Request& req, Next next) override;
   bool accepts_any_class() const override { return true; }
 
-  // Whether a query for `qname` (lower-cased) is this forward's to handle (spec §3.3).
+  // Whether a query for `qname` (lower-cased) is this forward's to handle (CoreDNS's
+  // forward.go, match).
   bool matches(const dns::Name& qname) const;
   // Releases the calling worker's channels (lifecycle().worker_stop).
   void worker_stop();

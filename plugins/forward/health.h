@@ -1,7 +1,8 @@
 #pragma once
-// CoreDNS's health check (spec §3.7): started by a failed query, it probes the upstream with
-// "<domain> IN NS" on a fresh socket every health_check interval until one probe gets any
-// parseable reply. Each failed probe counts towards Down; a good one resets the count.
+// CoreDNS's health check (CoreDNS's plugin/pkg/proxy/health.go): started by a failed query, it
+// probes the upstream with "<domain> IN NS" on a fresh socket every health_check interval until one
+// probe gets any parseable reply. Each failed probe counts towards Down; a good one resets the
+// count.
 #include <uv.h>
 
 #include "plugins/forward/cares_channel.h"

@@ -1,5 +1,5 @@
 #pragma once
-// The order in which one query tries the upstreams (spec §3.4 step 2).
+// The order in which one query tries the upstreams (CoreDNS's plugin/forward/policy.go).
 #include <array>
 #include <atomic>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
-// Resolves a host-name TO once at startup (spec §3.2), through c-ares so that the static binary
-// needs no NSS modules.
+// Resolves a host-name TO once at startup (CoreDNS's plugin/forward/setup.go), through c-ares so
+// that the static binary needs no NSS modules.
 #include <sys/socket.h>
 
 #include <string>

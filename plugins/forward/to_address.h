@@ -1,6 +1,7 @@
 #pragma once
-// TO arguments of `forward` (spec §3.2): IP, IP:port, [IPv6]:port, dns://, tls://IP%NAME,
-// https://, resolv.conf-style files and host names, expanded into upstream addresses.
+// TO arguments of `forward` (CoreDNS's plugin/pkg/parse/host.go): IP, IP:port, [IPv6]:port, dns://,
+// tls://IP%NAME, https://, resolv.conf-style files and host names, expanded into upstream
+// addresses.
 #include <string>
 #include <string_view>
 #include <vector>

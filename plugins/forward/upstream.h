@@ -10,7 +10,7 @@
 
 namespace coredns::plugins::forward {
 
-// The process-wide metric families (spec §3.9).
+// The process-wide metric families (CoreDNS's plugin/forward/metrics.go).
 struct ForwardMetrics {
   metrics::CounterFamily& healthcheck_broken;
   metrics::CounterFamily& max_concurrent_rejects;

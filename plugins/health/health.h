@@ -1,5 +1,6 @@
 #pragma once
-// health: /health on a process-wide HTTP endpoint, and lameduck on shutdown (spec §4.3).
+// health: /health on a process-wide HTTP endpoint, and lameduck on shutdown (CoreDNS's
+// plugin/health/README.md).
 #include <string>
 
 #include "core/corefile/dispenser.h"

@@ -1,5 +1,5 @@
-"""health end to end: spec §4.3 and test table §8.10 (H1-H7), plus what issue 4 asks beyond
-CoreDNS: one bind per address, and an endpoint that stays bound across a reload."""
+"""health end to end: CoreDNS's plugin/health/README.md, plus where docs/http-and-metrics.md goes
+beyond CoreDNS: one bind per address, and an endpoint that stays bound across a reload."""
 import os
 import signal
 import socket

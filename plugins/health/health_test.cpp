@@ -1,5 +1,5 @@
-// health: the directive's accepted forms and exact error texts (spec §4.3, §8.10 H3-H5), and the
-// /health reply.
+// health: the directive's accepted forms and exact error texts (CoreDNS's plugin/health/setup.go),
+// and the /health reply.
 #include <catch2/catch.hpp>
 
 #include "core/corefile/lexer.h"

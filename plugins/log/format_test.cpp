@@ -1,4 +1,5 @@
-// The log line format: placeholders, parsing quirks and value rendering (spec §4.2, §8.8).
+// The log line format: placeholders, parsing quirks and value rendering (CoreDNS's
+// plugin/log/README.md and plugin/pkg/replacer).
 #include <catch2/catch.hpp>
 
 #include "plugins/log/format.h"

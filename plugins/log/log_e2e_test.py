@@ -1,5 +1,5 @@
 """log end to end with the real binary: the lines CoreDNS writes for UDP and TCP queries from dig,
-kdig and dnspython (spec §4.2, test table §8.8 G1-G13, §8.5 R11), the class filter, and
+kdig and dnspython (CoreDNS's plugin/log/README.md), the class filter, and
 -log-format=json."""
 import json
 import re

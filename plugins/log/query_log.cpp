@@ -5,7 +5,7 @@
 
 #include "core/dns/scrub.h"
 #include "core/dns/types.h"
-#include "core/server/replies.h"
+#include "core/dns/error_reply.h"
 #include "core/util/log.h"
 #include "plugins/log/json.h"
 
@@ -56,7 +56,7 @@ ReplySummary summarize(const Request& req, Response& resp, bool want_class,
     resp.scrubbed = true;
   } else if (dns::is_unwritten_rcode(resp.rcode)) {
     // What the server will send; built here only to be measured (without OPT, as CoreDNS).
-    std::vector<uint8_t> reply = server::error_reply(req.msg(), resp.rcode);
+    std::vector<uint8_t> reply = dns::error_reply(req.msg(), resp.rcode);
     describe(reply, req, false, want_class, cls, s);
   } else if (want_class) {
     *cls = dns::ResponseClass::error;  // nothing written at all

@@ -1,5 +1,5 @@
 // The log handler end to end within one process: what it writes for a query, with the class
-// filter, the unwritten-rcode synthesis and the scrub (spec §4.2, §8.5 R11, §8.8).
+// filter, the unwritten-rcode synthesis and the scrub (CoreDNS's plugin/log/README.md).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 

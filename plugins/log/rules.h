@@ -1,6 +1,6 @@
 #pragma once
 // The `log` directive: each line gives one rule per NAME, sharing a format and a class filter;
-// the first rule whose name covers the query decides (spec §4.2).
+// the first rule whose name covers the query decides (CoreDNS's plugin/log/README.md).
 #include <cstdint>
 #include <string>
 #include <vector>

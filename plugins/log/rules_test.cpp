@@ -1,4 +1,5 @@
-// Parsing of the `log` directive: every accepted form and every error text (spec §4.2, §8.8).
+// Parsing of the `log` directive: every accepted form and every error text (CoreDNS's
+// plugin/log/setup.go and setup_test.go).
 #include <catch2/catch.hpp>
 
 #include "plugins/log/query_log.h"

@@ -4,7 +4,6 @@
 
 #include "core/async/worker_id.h"
 #include "core/dns/types.h"
-#include "core/server/server.h"
 
 namespace coredns::plugins::metrics {
 namespace {
@@ -62,10 +61,10 @@ size_t PrometheusHandler::zone_index(const Request& req) const {
 PrometheusHandler::ServerSeries& PrometheusHandler::server_series(const Request& req) {
   const int slot = std::min(async::worker_index(), slots_ - 1);
   auto& servers = workers_[static_cast<size_t>(slot)].servers;
-  const Server* server = &req.server();
+  const std::string* server = &req.server_key();
   for (auto& s : servers)
     if (s.server == server) return s;
-  servers.push_back({server, server->address().key(), std::vector<ZoneSeries>(zones_.size())});
+  servers.push_back({server, *server, std::vector<ZoneSeries>(zones_.size())});
   return servers.back();
 }
 

@@ -17,10 +17,6 @@
 #include "core/plugin/handler.h"
 #include "plugins/metrics/metrics.h"
 
-namespace coredns {
-class Server;
-}
-
 namespace coredns::plugins::metrics {
 
 // CoreDNS's monitored query types; index kTypeSlots-1 is "other".
@@ -55,8 +51,8 @@ class PrometheusHandler : public coredns::Handler {
     std::vector<Rcode> responses;
   };
   struct ServerSeries {
-    const Server* server;
-    std::string label;  // "dns://:53"
+    const std::string* server;  // Request::server_key(): the same object for the same server
+    std::string label;          // "dns://:53"
     std::vector<ZoneSeries> zones;
   };
   struct alignas(64) WorkerSeries {

@@ -8,10 +8,11 @@
 #include "core/corefile/lexer.h"
 #include "core/dns/builder.h"
 #include "core/metrics/metrics.h"
-#include "core/server/server.h"
+#include "core/plugin/listen_address.h"
 #include "core/util/build_info.h"
 #include "plugins/metrics/handler.h"
 #include "plugins/metrics/metrics.h"
+#include "tests/support/handler_test.h"
 #include "tests/support/plugin_setup.h"
 
 namespace coredns::plugins {
@@ -64,8 +65,8 @@ bool has_line(const std::string& text, const std::string& line) {
 
 // Every test uses its own server port, as the registry is process-wide.
 struct Fixture {
-  Server server;
-  explicit Fixture(const char* port) : server(server::ListenAddress{"dns", "", port}) {}
+  testing::ChainServer server;
+  explicit Fixture(const char* port) : server(ListenAddress{"dns", "", port}.key()) {}
 
   void record(PrometheusHandler& h, const char* name, uint16_t qtype, Transport t, const char* ip,
               const Response& resp, double seconds = 0.001) {

@@ -1,8 +1,7 @@
 #include "core/http/endpoints.h"
 #include "core/plugin/registry.h"
 #include "core/plugin/setup.h"
-#include "core/server/listen_address.h"
-#include "core/server/server.h"
+#include "core/plugin/listen_address.h"
 #include "core/util/build_info.h"
 #include "plugins/metrics/handler.h"
 #include "plugins/metrics/metrics.h"
@@ -21,7 +20,7 @@ void setup(SetupContext& ctx) {
   metrics::Families& families = metrics::Families::get();
   const BuildInfo& build = build_info();
   families.build_info.with({build.version, build.revision, build.toolchain}).set(1);
-  panic_counter();  // exported from the start, at 0
+  coredns::metrics::panic_counter();  // exported from the start, at 0
 
   std::vector<std::string> zones;
   for (const auto& za : ctx.zones()) zones.push_back(za.zone);
@@ -36,7 +35,7 @@ void setup(SetupContext& ctx) {
   for (const auto& za : ctx.zones())
     if (za.transport != "unix")
       for (const auto& host : hosts)
-        server_zones.emplace_back(server::ListenAddress{za.transport, host, za.port}.key(),
+        server_zones.emplace_back(ListenAddress{za.transport, host, za.port}.key(),
                                   za.zone);
   auto& enabled = ctx.instance_state().get<PluginEnabled>();
   ctx.lifecycle().started.push_back([chain, server_zones, &enabled, &families] {

@@ -1,4 +1,4 @@
-"""reload end to end: spec §4.4 and test table §8.11, plus what issue 4 asks beyond CoreDNS
+"""reload end to end: CoreDNS's plugin/reload/README.md, plus where docs/architecture.md (Reload) goes beyond CoreDNS
 (old configuration keeps serving on failure, sockets kept, no lost queries, no leak)."""
 import os
 import re

@@ -1,4 +1,4 @@
-// reload's directive, spec §4.4 and test table §8.11 (Y1-Y6).
+// reload's directive, as CoreDNS's plugin/reload/setup.go reads it.
 #include <catch2/catch.hpp>
 
 #include "plugins/reload/watcher.h"

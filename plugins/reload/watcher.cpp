@@ -7,7 +7,7 @@
 #include "core/async/loop.h"
 #include "core/corefile/parser.h"
 #include "core/metrics/metrics.h"
-#include "core/server/process.h"
+#include "core/plugin/reload.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
 
@@ -39,7 +39,7 @@ std::string corefile_fingerprint(const std::string& text, const std::string& pat
 }
 
 void Watcher::start() {
-  const auto& input = server::Process::get().current()->input();
+  const CorefileInput& input = reloader().running_corefile();
   try {
     last_ = corefile_fingerprint(input.text, input.path);
   } catch (const ConfigError&) {
@@ -49,7 +49,7 @@ void Watcher::start() {
   auto& family = version_info();
   family.clear();
   family.with({"sha512", last_}).set(1);
-  timer_ = async::start_timer(server::Process::get().control_loop(), period_, true,
+  timer_ = async::start_timer(reloader().control_loop(), period_, true,
                               [this] { check(); });
 }
 
@@ -60,8 +60,8 @@ void Watcher::stop() {
 }
 
 void Watcher::check() {
-  server::Process& process = server::Process::get();
-  server::CorefileInput input;
+  Reloader& process = reloader();
+  CorefileInput input;
   try {
     input = process.load_corefile();
   } catch (const ConfigError&) {

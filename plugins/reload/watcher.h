@@ -1,6 +1,7 @@
 #pragma once
 // The reload plugin's watcher: every period it loads the Corefile the way startup did, and when
-// the parsed Corefile's fingerprint changed, asks the process to reload (spec §4.4).
+// the parsed Corefile's fingerprint changed, asks the process to reload (CoreDNS's
+// plugin/reload/reload.go).
 #include <uv.h>
 
 #include <chrono>

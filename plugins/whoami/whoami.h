@@ -4,7 +4,7 @@
 namespace coredns::plugins::whoami {
 
 // Answers every query with the client's address (A or AAAA) and port (SRV) in the additional
-// section, authoritatively (CoreDNS's whoami, spec §2.13).
+// section, authoritatively (CoreDNS's plugin/whoami/README.md).
 class Whoami : public Handler {
  public:
   std::string_view name() const override { return "whoami"; }

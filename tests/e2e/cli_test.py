@@ -1,4 +1,4 @@
-"""The command line, as a user sees it (spec §3, test table §8.12 C1-C15): flags, exit codes,
+"""The command line, as a user sees it (CoreDNS's coremain/run.go): flags, exit codes,
 what goes to stdout and stderr, the default Corefile, -conf stdin, the pidfile and signals."""
 import os
 import re
@@ -16,7 +16,7 @@ from harness import require_plugins
 
 VERSION_LINE = "CoreDNS-1.14.7"
 PLATFORM_LINE = re.compile(r"^linux/[0-9a-z_]+, \S.*, \S*$")
-# The flags CoreDNS has, each with its description line, in Go's usage format (spec §3.1).
+# The flags CoreDNS has, each with its description line, in Go's usage format.
 CORE_USAGE = [
     ("  -conf string", '    \tCorefile to load (default "Corefile")'),
     ("  -dns.port string", '    \tDefault port (default "53")'),

@@ -1,5 +1,5 @@
-"""Corefile errors as the process reports them (spec §1.3-1.10, a representative set of test tables
-§8.2-8.4): exit status 1 and exactly one line on stderr, CoreDNS's text, nothing served."""
+"""Corefile errors as the process reports them (CoreDNS's and Caddy's messages, a representative
+set): exit status 1 and exactly one line on stderr, CoreDNS's text, nothing served."""
 import os
 import tempfile
 

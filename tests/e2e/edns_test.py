@@ -1,4 +1,4 @@
-"""EDNS and truncation over the wire (spec §2.6, test table §8.7 X1-X5): the OPT of a reply
+"""EDNS and truncation over the wire (RFC 6891; CoreDNS's request.Scrub): the OPT of a reply
 mirrors the query's, unsupported options are dropped, UDP replies fit the client's size."""
 import dns.edns
 import dns.flags

@@ -1,4 +1,4 @@
-"""Listening sockets (spec §2.1): a key without bind listens on every address, IPv4 and IPv6, on
+"""Listening sockets (CoreDNS's core/dnsserver/register.go): a key without bind listens on every address, IPv4 and IPv6, on
 UDP and TCP; UDP replies leave from the address the query was sent to."""
 import socket
 

@@ -1,4 +1,4 @@
-"""Routing a query to a server block (spec §2.3, test table §8.5 R1-R13): by port, then the
+"""Routing a query to a server block (CoreDNS's core/dnsserver/server.go, ServeDNS): by port, then the
 longest matching zone, DS to the parent-most zone, REFUSED when nothing (or an empty block)
 matches, classes other than IN only with forward, BADVERS before any plugin.
 
@@ -62,7 +62,7 @@ def assert_whoami(reply):
 
 
 def assert_core_reply(reply, rcode, qname):
-    """A reply the core wrote itself (§2.5): rcode, RA=0, AA=0, question echoed, no records."""
+    """A reply the core wrote itself: rcode, RA=0, AA=0, question echoed, no records."""
     assert reply.rcode() == rcode
     assert not reply.flags & dns.flags.RA
     assert not reply.flags & dns.flags.AA

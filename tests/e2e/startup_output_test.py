@@ -1,4 +1,4 @@
-"""What coredns prints on stdout when it starts (spec §2.10, test table §8.13 O1-O5): the zones of
+"""What coredns prints on stdout when it starts (CoreDNS's core/dnsserver/onstartup.go): the zones of
 each server, warnings for names outside RFC 1035's preferred syntax, then the version."""
 import re
 

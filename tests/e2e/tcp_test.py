@@ -1,4 +1,4 @@
-"""DNS over TCP per RFC 7766 (spec §2.7): length-prefixed messages up to 65535 bytes, several
+"""DNS over TCP per RFC 7766: length-prefixed messages up to 65535 bytes, several
 queries pipelined on one connection, frames split across writes, idle connections closed."""
 import socket
 import struct

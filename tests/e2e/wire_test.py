@@ -1,4 +1,4 @@
-"""Raw bytes on the wire (spec §2.2, test table §8.6 W1-W11): what the server drops, what it
+"""Raw bytes on the wire (CoreDNS's core/dnsserver/server.go): what the server drops, what it
 rejects before any plugin runs and how those replies look, over UDP and TCP."""
 import random
 import struct

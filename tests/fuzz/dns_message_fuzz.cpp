@@ -1,6 +1,6 @@
 // libFuzzer target "dns_message": the wire codec and the server's pre-dispatch path on untrusted
 // bytes (core/dns: MessageView::parse, read_name, uncompressed_size, MessageBuilder::copy_record,
-// scrub_reply; core/server: precheck_query, error_reply, badvers_reply).
+// scrub_reply, error_reply; core/server: precheck_query, badvers_reply).
 //
 // Input layout: [ctl][qlen hi][qlen lo][query: qlen bytes][reply: the rest]
 //   ctl bit 0: the client is on TCP (no truncation)
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/dns/builder.h"
+#include "core/dns/error_reply.h"
 #include "core/dns/message.h"
 #include "core/dns/name.h"
 #include "core/dns/rdata.h"
@@ -126,7 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   check(qv.has_question() && qv.header().qdcount == 1, "accepted query without one question");
   {
-    std::vector<uint8_t> e = server::error_reply(qv, dns::rcode::SERVFAIL);
+    std::vector<uint8_t> e = dns::error_reply(qv, dns::rcode::SERVFAIL);
     MessageView ev;
     check(ev.parse(e) == MessageView::Error::none, "error_reply does not parse");
     if (qv.opt() && qv.opt()->version != 0) {

@@ -6,6 +6,9 @@
 //   Request req(q, Transport::udp, testing::endpoint("127.0.0.1", 5000), ..., nullptr);
 //   testing::Stub next([](const Request& r) { return Response::unwritten(2, "x"); });
 //   Response resp = testing::run(handler, req, {&next});
+//
+// A handler that makes sub-queries (Request::lookup) or labels metrics by server
+// (Request::server_key) gets a ChainServer as the request's server instead of a whole server.
 #include <arpa/inet.h>
 #include <unistd.h>
 
@@ -15,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "core/dns/error_reply.h"
+#include "core/dns/scrub.h"
 #include "core/plugin/handler.h"
+#include "core/plugin/lookup.h"
 #include "tests/unit/dns_test_support.h"
 
 namespace coredns::testing {
@@ -106,6 +112,32 @@ class Stub : public Handler {
 
  private:
   Make make_;
+};
+
+// The server of a unit test: `key()` is the metrics label it is built with, and a sub-query runs
+// through `chain` as the real server runs it through the one block that serves every zone: the
+// chain, the error reply for an unwritten rcode, the scrub for the client.
+class ChainServer final : public Lookup {
+ public:
+  explicit ChainServer(std::string key = "dns://:53", std::vector<Handler*> chain = {})
+      : key_(std::move(key)), chain_(std::move(chain)) {}
+  void set_chain(std::vector<Handler*> chain) { chain_ = std::move(chain); }
+
+  Task<Response> serve(Request& req) const override {
+    Response resp = co_await serve_chain(chain_, req);
+    if (!resp.written() && dns::is_unwritten_rcode(resp.rcode))
+      resp.wire = dns::error_reply(req.msg(), resp.rcode);
+    if (resp.written() && !resp.scrubbed) {
+      dns::scrub_reply(resp.wire, req.msg(), {.tcp = req.tcp(), .extra_echoed_options = {}});
+      resp.scrubbed = true;
+    }
+    co_return resp;
+  }
+  const std::string& key() const override { return key_; }
+
+ private:
+  std::string key_;
+  std::vector<Handler*> chain_;
 };
 
 // Runs `h` with `rest` as the chain after it; every handler here finishes synchronously.

@@ -1,4 +1,5 @@
-// The reload plugin's configuration fingerprint (spec §4.4 step 3) and what changes it (Y8, Y9).
+// The reload plugin's configuration fingerprint (CoreDNS's plugin/reload/reload.go) and what
+// changes it (Y8, Y9).
 #include <catch2/catch.hpp>
 
 #include "tests/unit/corefile_test_support.h"

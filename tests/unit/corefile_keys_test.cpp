@@ -1,5 +1,5 @@
-// Server-block keys to (transport, zone, port): cases K1-K24 of the spec (§8.4) and the rules
-// of §1.8 they stand for, plus the RFC 1035 warning test of §2.10 (O4, P17).
+// Server-block keys to (transport, zone, port), by CoreDNS's core/dnsserver/address.go rules, plus
+// the RFC 1035 warning printed at startup.
 #include <catch2/catch.hpp>
 
 #include "core/corefile/keys.h"

@@ -1,4 +1,4 @@
-// Lexer cases L1-L18 of the spec (§8.1) and the rules of §1.2 they stand for.
+// The lexer's cases, by the rules of Caddy's caddyfile/lexer.go.
 #include <catch2/catch.hpp>
 
 #include "core/corefile/lexer.h"

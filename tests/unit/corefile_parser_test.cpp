@@ -1,5 +1,5 @@
-// Parser cases P1-P20 (§8.2), environment variables E1-E5, snippets S1-S9 and imports I1-I7
-// (§8.3), with the rules of §1.3-1.5 they stand for.
+// Parser cases, environment variables, snippets and imports, by the rules of Caddy's
+// caddyfile/parse.go.
 #include <catch2/catch.hpp>
 
 #include "core/corefile/keys.h"
@@ -168,7 +168,7 @@ TEST_CASE("parser: environment variables (E1-E5)", "[corefile][parser][env]") {
   }
 }
 
-TEST_CASE("substitute_env: order and quirks of §1.4", "[corefile][env]") {
+TEST_CASE("substitute_env: order and quirks", "[corefile][env]") {
   const ScopedEnv a("A", "x");
   const ScopedEnv b("B", "{$A}");
   const ScopedEnv self("SELF", "<{$SELF}>");

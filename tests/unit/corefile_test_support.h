@@ -20,7 +20,7 @@ namespace corefile_test {
 
 using namespace coredns::corefile;
 
-// The directives of the spec's test build (§8: errors, log, health, reload, debug, whoami,
+// The directives of a test build (errors, log, health, reload, debug, whoami,
 // cache, dns64, forward); a few upstream names are "known but not built".
 inline DirectiveKind test_directive_kind(std::string_view name) {
   static const std::set<std::string, std::less<>> built = {

@@ -1,5 +1,5 @@
-// The token cursor plugins parse their directive with (spec §1.7), driven the way plugin setups
-// drive it, with the exact error texts users see.
+// The token cursor plugins parse their directive with (Caddy's caddyfile/dispenser.go), driven the
+// way plugin setups drive it, with the exact error texts users see.
 #include <catch2/catch.hpp>
 
 #include "core/corefile/dispenser.h"

@@ -1,4 +1,5 @@
-// CoreDNS's response classification (coredns-plugins-spec §2.6, core spec §4.2 class filter).
+// CoreDNS's response classification (plugin/pkg/response/typify.go; log's class
+// filter).
 #include <catch2/catch.hpp>
 
 #include "core/dns/response_type.h"

@@ -1,4 +1,4 @@
-// CoreDNS's scrub writer, spec §2.6 and test table §8.7 (X1-X9).
+// CoreDNS's scrub writer (request/request.go, Scrub; RFC 6891).
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Go's time.ParseDuration and Duration.String() (spec §4.0).
+// Go's time.ParseDuration and Duration.String().
 #include <catch2/catch.hpp>
 
 #include <limits>

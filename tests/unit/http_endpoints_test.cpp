@@ -31,7 +31,7 @@ struct Config {
       });
     }
   }
-  // What Instance's destruction does to the plugin state.
+  // What a configuration's destruction does to the plugin state.
   void destroy() { state.reset(); }
 };
 

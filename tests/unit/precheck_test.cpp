@@ -1,6 +1,7 @@
-// Pre-dispatch rules (spec §2.2) and core error replies (§2.3-2.5), test table §8.6.
+// Pre-dispatch rules and core error replies (CoreDNS's core/dnsserver/server.go).
 #include <catch2/catch.hpp>
 
+#include "core/dns/error_reply.h"
 #include "core/server/replies.h"
 #include "dns_test_support.h"
 
@@ -90,7 +91,7 @@ TEST_CASE("error replies echo the question and copy RD/CD, never RA") {
   testing::QueryOptions o;
   o.flags = dns::Header::RD | dns::Header::CD | dns::Header::AD;
   auto q = make_query("WwW.Example.org", dns::type::A, o);
-  auto r = server::error_reply(parse(q), dns::rcode::REFUSED);
+  auto r = dns::error_reply(parse(q), dns::rcode::REFUSED);
   auto v = parse(r);
   CHECK(v.header().rcode() == dns::rcode::REFUSED);
   CHECK(v.header().has(dns::Header::RD));

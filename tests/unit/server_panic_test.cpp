@@ -1,5 +1,6 @@
-// An exception escaping a handler (spec §2.8): recovered per query with SERVFAIL and a log line,
-// unless a block of the server has `debug`, when the process dies as CoreDNS's does.
+// An exception escaping a handler (CoreDNS's core/dnsserver/server.go, ServeDNS's recover):
+// recovered per query with SERVFAIL and a log line, unless a block of the server has `debug`, when
+// the process dies as CoreDNS's does.
 #include <arpa/inet.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include "dns_test_support.h"
 
 using namespace coredns;
+using server::Block;
+using server::Server;
 
 namespace {
 
@@ -50,7 +53,7 @@ struct Rig {
     return out;
   }
   Block block;
-  Server server{server::ListenAddress{"dns", "", "53"}};
+  Server server{ListenAddress{"dns", "", "53"}};
 };
 
 }  // namespace

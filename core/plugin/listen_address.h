@@ -1,9 +1,10 @@
 #pragma once
 #include <string>
 
-namespace coredns::server {
+namespace coredns {
 
-// Where one server listens: CoreDNS groups zones into servers by TRANSPORT://[host]:PORT.
+// Where one server listens: CoreDNS groups zones into servers by TRANSPORT://[host]:PORT. Its
+// key() is the `server` label of CoreDNS's metrics.
 struct ListenAddress {
   std::string transport = "dns";
   std::string host;  // empty: every address (dual-stack wildcard)
@@ -19,4 +20,4 @@ struct ListenAddress {
   bool operator==(const ListenAddress& o) const { return key() == o.key(); }
 };
 
-}  // namespace coredns::server
+}  // namespace coredns

@@ -1,6 +1,7 @@
 #pragma once
 // One running configuration: the Corefile parsed, every plugin set up, the servers built. A
-// reload builds a new Instance completely before anything is swapped (issue 4).
+// reload builds a new Config completely before anything is swapped (docs/architecture.md,
+// Reload).
 #include <map>
 #include <memory>
 #include <string>
@@ -12,34 +13,35 @@
 #include "core/server/corefile_loader.h"
 #include "core/server/server.h"
 
-namespace coredns {
+namespace coredns::server {
 
-class Instance {
+class Config {
  public:
-  // Parses `input`, runs every setup in plugin.cfg order and builds the servers (spec §1.10
-  // steps 3-6). Throws ConfigError with the message CoreDNS prints.
-  static std::shared_ptr<Instance> build(const server::CorefileInput& input,
+  // Parses `input`, runs every setup in plugin.cfg order and builds the servers (CoreDNS's
+  // coremain/run.go and core/dnsserver/register.go, steps 3-6). Throws ConfigError with the message
+  // CoreDNS prints.
+  static std::shared_ptr<Config> build(const CorefileInput& input,
                                          const ProcessOptions& options,
                                          SharedState& process_state);
 
   const std::map<std::string, std::unique_ptr<Server>>& servers() const { return servers_; }
   Lifecycle& lifecycle() { return lifecycle_; }
   SharedState& state() { return state_; }
-  const server::CorefileInput& input() const { return input_; }
+  const CorefileInput& input() const { return input_; }
   const std::vector<corefile::ServerBlock>& blocks() const { return parsed_; }
 
-  // The zone list printed at startup (spec §2.10), warnings included.
+  // The zone list printed at startup (CoreDNS's core/dnsserver/onstartup.go), warnings included.
   std::vector<std::string> startup_lines() const;
 
-  ~Instance();
+  ~Config();
 
  private:
-  Instance() = default;
+  Config() = default;
   void parse();
   void setup_plugins(const ProcessOptions& options, SharedState& process_state);
   void build_servers();
 
-  server::CorefileInput input_;
+  CorefileInput input_;
   std::vector<corefile::ServerBlock> parsed_;
   std::vector<std::unique_ptr<Block>> blocks_;
   std::map<std::string, std::unique_ptr<Server>> servers_;  // by listen address key
@@ -47,4 +49,4 @@ class Instance {
   SharedState state_;
 };
 
-}  // namespace coredns
+}  // namespace coredns::server

@@ -1,4 +1,4 @@
-#include "core/server/instance.h"
+#include "core/server/config.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "core/util/error.h"
 #include "core/util/log.h"
 
-namespace coredns {
+namespace coredns::server {
 namespace {
 
 corefile::DirectiveKind classify(std::string_view name) {
@@ -19,10 +19,10 @@ corefile::DirectiveKind classify(std::string_view name) {
 
 }  // namespace
 
-std::shared_ptr<Instance> Instance::build(const server::CorefileInput& input,
+std::shared_ptr<Config> Config::build(const CorefileInput& input,
                                           const ProcessOptions& options,
                                           SharedState& process_state) {
-  std::shared_ptr<Instance> inst(new Instance());
+  std::shared_ptr<Config> inst(new Config());
   inst->input_ = input;
   inst->parse();
   if (inst->parsed_.empty()) {
@@ -36,9 +36,9 @@ std::shared_ptr<Instance> Instance::build(const server::CorefileInput& input,
   return inst;
 }
 
-Instance::~Instance() = default;
+Config::~Config() = default;
 
-void Instance::parse() {
+void Config::parse() {
   corefile::ParseOptions po;
   po.path = input_.path;
   po.directive_kind = classify;
@@ -46,7 +46,7 @@ void Instance::parse() {
   parsed_ = corefile::parse(input_.text, po);
 }
 
-void Instance::setup_plugins(const ProcessOptions& options, SharedState& process_state) {
+void Config::setup_plugins(const ProcessOptions& options, SharedState& process_state) {
   for (const auto& parsed : parsed_) {
     auto block = std::make_unique<Block>();
     try {
@@ -84,9 +84,10 @@ void Instance::setup_plugins(const ProcessOptions& options, SharedState& process
   }
 }
 
-void Instance::build_servers() {
+void Config::build_servers() {
   // Every (zone address, host) registered so far, and per zone address the host registered last:
-  // a zone may be served on several bound hosts, or unbound, never both (spec §1.9).
+  // a zone may be served on several bound hosts, or unbound, never both (CoreDNS's
+  // core/dnsserver/register.go).
   std::set<std::pair<std::string, std::string>> registered;
   std::map<std::string, std::string> last_host;
   for (const auto& block : blocks_) {
@@ -114,7 +115,7 @@ void Instance::build_servers() {
         }
         registered.insert({name, host});
         last_host[name] = host;
-        server::ListenAddress addr{za.transport, host, za.port};
+        ListenAddress addr{za.transport, host, za.port};
         auto& srv = servers_[addr.key()];
         if (!srv) srv = std::make_unique<Server>(addr);
         if (!srv->add_zone(za.zone, block.get()))
@@ -124,7 +125,7 @@ void Instance::build_servers() {
   }
 }
 
-std::vector<std::string> Instance::startup_lines() const {
+std::vector<std::string> Config::startup_lines() const {
   std::vector<std::string> lines;
   for (const auto& [key, srv] : servers_) {
     const auto& addr = srv->address();
@@ -141,4 +142,4 @@ std::vector<std::string> Instance::startup_lines() const {
   return lines;
 }
 
-}  // namespace coredns
+}  // namespace coredns::server
