@@ -153,6 +153,16 @@ inline Response run(Handler& h, Request& req, std::vector<Handler*> rest = {}) {
   return std::move(*out);
 }
 
+// A next plugin that only records that the query reached it: its unwritten SERVFAIL carries the
+// error "passed", for tests of plugins that answer some queries and pass the others on.
+class PassedOn : public Handler {
+ public:
+  std::string_view name() const override { return "passed"; }
+  Task<Response> serve(Request&, Next) override {
+    co_return Response::unwritten(dns::rcode::SERVFAIL, "passed");
+  }
+};
+
 // Redirects stdout (where the process log writes) to a temporary file for the scope.
 class StdoutCapture {
  public:
