@@ -1,10 +1,10 @@
-#include "address_mapper.h"
+#include "nat64/address_mapper.h"
 
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "address_class.h"
-#include "rfc6052.h"
+#include "nat64/address_class.h"
+#include "nat64/rfc6052.h"
 
 namespace nat64 {
 
@@ -143,7 +143,7 @@ bool AddressMapper::v4_lives_on_v6_side(V4 a) {
 }
 
 MapResult AddressMapper::to_v4(const V6& a, V4& out, int64_t now, bool is_source) {
-  // Fast paths for the common case (nat64-spec §3.1 order kept): an address under the prefix
+  // Fast paths for the common case (the order of docs/nat64.md, "Address mapping", kept): an address under the prefix
   // can only be the translator's own or a map overlapping the prefix, never a pool lease.
   const bool prefixed = in_prefix(a);
   if (a == own_v6_) {

@@ -1,11 +1,11 @@
-// Conformance: Jool's SIIT graybox exchanges (tests/data/jool-graybox-siit, nat64-spec §17)
+// Conformance: Jool's SIIT graybox exchanges (tests/data/jool-graybox-siit; docs/nat64.md, "Graybox replay")
 // replayed through the pure translator, configured like Jool's test network.
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <map>
 #include <set>
 
-#include "checksum.h"
+#include "nat64/checksum.h"
 #include "test_util.h"
 
 using namespace nat64;
@@ -49,7 +49,7 @@ std::vector<Row> manifest() {
   return rows;
 }
 
-// Jool's test network as a tayga.conf (nat64-spec §17). ipv4-addr doubles as Jool's RFC 6791
+// Jool's test network as a tayga.conf (docs/nat64.md, "Graybox replay"). ipv4-addr doubles as Jool's RFC 6791
 // address 203.0.113.8.
 const char* kBaseConfig =
     "tun-device nat64\n"

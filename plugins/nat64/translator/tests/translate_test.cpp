@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "checksum.h"
-#include "frame_translator.h"
-#include "packet_view.h"
+#include "nat64/checksum.h"
+#include "nat64/frame_translator.h"
+#include "nat64/packet_view.h"
 #include "test_util.h"
 
 using namespace nat64;

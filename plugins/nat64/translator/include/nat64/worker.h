@@ -8,11 +8,11 @@
 #include <memory>
 #include <thread>
 
-#include "address_mapper.h"
-#include "config.h"
-#include "counters.h"
-#include "frame_translator.h"
-#include "translator.h"
+#include "nat64/address_mapper.h"
+#include "nat64/config.h"
+#include "nat64/counters.h"
+#include "nat64/frame_translator.h"
+#include "nat64/translator.h"
 
 namespace nat64 {
 

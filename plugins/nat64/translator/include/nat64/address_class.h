@@ -1,8 +1,8 @@
-// Which addresses may appear in translated packets (nat64-spec §3.5) and which IPv4
+// Which addresses may appear in translated packets (docs/nat64.md, "Address classes") and which IPv4
 // addresses count as non-global for the Well-Known Prefix (RFC 6052 §3.1).
 #pragma once
 
-#include "ip.h"
+#include "nat64/ip.h"
 
 namespace nat64 {
 

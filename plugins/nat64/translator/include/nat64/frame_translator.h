@@ -9,8 +9,8 @@
 #include <memory>
 #include <span>
 
-#include "translator.h"
-#include "virtio_net.h"
+#include "nat64/translator.h"
+#include "nat64/virtio_net.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-// Tayga's dynamic pool (nat64-spec §4): one IPv4 address per IPv6 host, allocated on the first
+// Tayga's dynamic pool (tayga.conf(5) dynamic-pool; docs/nat64.md, "Dynamic pool"): one IPv4 address per IPv6 host, allocated on the first
 // IPv6->IPv4 packet, kept while used, dormant after 2 h 4 min idle, freed after 14 days or
 // when a new host needs it and the pool is full (least recently used dormant lease first).
 #pragma once
@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "ip.h"
+#include "nat64/ip.h"
 
 namespace nat64 {
 

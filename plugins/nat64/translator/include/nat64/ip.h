@@ -2,13 +2,14 @@
 #pragma once
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/util/byte_order.h"
 
 namespace nat64 {
 
@@ -37,20 +38,13 @@ struct V6Hash {
   }
 };
 
-inline uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-inline uint32_t load32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
-inline void store16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-inline void store32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
+using coredns::util::load16;
+using coredns::util::load32;
+using coredns::util::store16;
+using coredns::util::load64;
+using coredns::util::store32;
+using coredns::util::store64;
+
 inline V6 load_v6(const uint8_t* p) {
   V6 a;
   std::memcpy(a.b.data(), p, 16);
@@ -63,21 +57,11 @@ inline V4 mask4(int len) { return len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~((1u
 using U128 = unsigned __int128;
 // Big-endian bytes <-> a 128-bit integer: two loads and byte swaps (this is on the per-packet
 // path of every prefix and map lookup).
-inline uint64_t be64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
-  return v;
-}
-inline void put_be64(uint8_t* p, uint64_t v) {
-  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
-  std::memcpy(p, &v, 8);
-}
-inline U128 to_u128(const V6& a) { return U128(be64(a.b.data())) << 64 | be64(a.b.data() + 8); }
+inline U128 to_u128(const V6& a) { return U128(load64(a.b.data())) << 64 | load64(a.b.data() + 8); }
 inline V6 from_u128(U128 v) {
   V6 a;
-  put_be64(a.b.data(), static_cast<uint64_t>(v >> 64));
-  put_be64(a.b.data() + 8, static_cast<uint64_t>(v));
+  store64(a.b.data(), static_cast<uint64_t>(v >> 64));
+  store64(a.b.data() + 8, static_cast<uint64_t>(v));
   return a;
 }
 inline U128 mask6(int len) {

@@ -1,4 +1,4 @@
-#include "core/server/cpu.h"
+#include "core/util/cpu.h"
 
 #include <sched.h>
 
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-namespace coredns::server {
+namespace coredns::util {
 namespace {
 
 std::string read_small_file(const char* path) {
@@ -63,4 +63,4 @@ int worker_threads() {
   return usable_cpus();
 }
 
-}  // namespace coredns::server
+}  // namespace coredns::util

@@ -2,7 +2,7 @@
 // pool event, in Tayga's words.
 #pragma once
 
-#include "translator.h"
+#include "nat64/translator.h"
 
 namespace nat64 {
 

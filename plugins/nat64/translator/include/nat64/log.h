@@ -5,7 +5,7 @@
 #include <string_view>
 #include <syslog.h>
 
-#include "cli.h"
+#include "nat64/cli.h"
 
 namespace nat64 {
 

@@ -4,7 +4,7 @@
 #include <span>
 #include <string>
 
-#include "counters.h"
+#include "nat64/counters.h"
 
 namespace nat64 {
 

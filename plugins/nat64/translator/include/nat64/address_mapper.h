@@ -1,4 +1,4 @@
-// Address mapping between the two families (nat64-spec §3): static maps (EAM), the RFC 6052
+// Address mapping between the two families (docs/nat64.md, "Address mapping"): static maps (EAM), the RFC 6052
 // prefix, the dynamic pool and the translator's own address pair, in Tayga's order, with the
 // RFC 7757 hairpinning Tayga lacks.
 //
@@ -10,12 +10,12 @@
 #include <memory>
 #include <optional>
 
-#include "config.h"
-#include "counters.h"
-#include "eam_table.h"
-#include "lease_cache.h"
-#include "shared_pool.h"
-#include "snapshot_cell.h"
+#include "nat64/config.h"
+#include "nat64/counters.h"
+#include "nat64/eam_table.h"
+#include "nat64/lease_cache.h"
+#include "nat64/shared_pool.h"
+#include "nat64/snapshot_cell.h"
 
 namespace nat64 {
 
@@ -98,8 +98,8 @@ class AddressMapper {
   bool v6_free_for_pool(const V6& a) const;
 
  private:
-  bool in_prefix(const V6& a) const { return has_prefix_ && ((be64(a.b.data()) & mask_hi_) == net_hi_) &&
-                                             ((be64(a.b.data() + 8) & mask_lo_) == net_lo_); }
+  bool in_prefix(const V6& a) const { return has_prefix_ && ((load64(a.b.data()) & mask_hi_) == net_hi_) &&
+                                             ((load64(a.b.data() + 8) & mask_lo_) == net_lo_); }
   V4 extract(const V6& a) const;
 
   std::shared_ptr<MapperState> st_;

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "virtio_net.h"
+#include "nat64/virtio_net.h"
 
 namespace nat64 {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "ip.h"
+#include "nat64/ip.h"
 
 namespace nat64::csum {
 

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "counters.h"
-#include "ip.h"
+#include "nat64/counters.h"
+#include "nat64/ip.h"
 
 namespace nat64 {
 

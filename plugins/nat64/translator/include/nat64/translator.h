@@ -3,6 +3,12 @@
 // limiter, IPv4 ID generator, counters and address mapper view belong to the thread that calls
 // process().
 //
+// One class, three files: translator.cpp holds intake (header checks, packets to the translator
+// itself, hop limits), the generated ICMP errors and the offload helpers; translate_6to4.cpp the
+// IPv6 -> IPv4 direction (RFC 7915 §5: v6_data, v6_icmp_error, inner_6to4); translate_4to6.cpp
+// the IPv4 -> IPv6 direction (RFC 7915 §4: v4_data, quote_as_first_segment, v4_icmp_error,
+// inner_4to6). The checksum arithmetic both directions share is in transport_checksum.h.
+//
 // Offloads (IFF_VNET_HDR): a packet may come with a virtio-net header describing a partial
 // checksum (the pseudo-header sum, to be completed by the kernel) or a GSO super-packet (many
 // TCP or UDP segments behind one header). Both are translated once, header only; the output
@@ -14,11 +20,11 @@
 #include <span>
 #include <string_view>
 
-#include "address_mapper.h"
-#include "config.h"
-#include "counters.h"
-#include "packet_view.h"
-#include "virtio_net.h"
+#include "nat64/address_mapper.h"
+#include "nat64/config.h"
+#include "nat64/counters.h"
+#include "nat64/packet_view.h"
+#include "nat64/virtio_net.h"
 
 namespace nat64 {
 
@@ -81,18 +87,20 @@ class Translator {
   void set_logger(PacketLogger* l) { logger_ = l; }
 
  private:
-  // Direction handlers.
+  // Intake, per family (translator.cpp).
   void from_v4(uint8_t* pkt, size_t len, bool hairpin);
   void from_v6(uint8_t* pkt, size_t len);
-  void v4_data(V4View& h, bool hairpin);
-  void v6_data(V6View& h);
-  void v4_icmp_error(V4View& h);
-  void v6_icmp_error(V6View& h);
   void v4_to_self(V4View& h);
   void v6_to_self(V6View& h);
 
-  // Inner packet of an ICMP error, translated into `out`; returns bytes written or 0 to drop.
+  // IPv4 -> IPv6 (translate_4to6.cpp). inner_*: the inner packet of an ICMP error, translated
+  // into `out`; returns bytes written or 0 to drop.
+  void v4_data(V4View& h, bool hairpin);
+  void v4_icmp_error(V4View& h);
   uint32_t inner_4to6(uint8_t* in, uint32_t len, uint8_t* out, uint32_t room);
+  // IPv6 -> IPv4 (translate_6to4.cpp).
+  void v6_data(V6View& h);
+  void v6_icmp_error(V6View& h);
   uint32_t inner_6to4(uint8_t* in, uint32_t len, uint8_t* out, uint32_t room);
 
   // Errors the translator generates itself, sent back to the packet's source.

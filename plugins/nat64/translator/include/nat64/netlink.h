@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "config.h"
+#include "nat64/config.h"
 
 namespace nat64 {
 

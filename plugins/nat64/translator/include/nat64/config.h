@@ -1,5 +1,5 @@
 // tayga.conf: every directive of Tayga 0.9.2 and apalrd/tayga, plus our extensions
-// (nat64-spec §2). Parsing collects every error of a file, each naming file:line.
+// (tayga.conf(5); docs/nat64.md, "Configuration checks"). Parsing collects every error of a file, each naming file:line.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ip.h"
+#include "nat64/ip.h"
 
 namespace nat64 {
 

@@ -1,7 +1,7 @@
 // RFC 6052 §2.2: IPv4 addresses embedded in IPv6 prefixes of length 32, 40, 48, 56, 64 or 96.
 #pragma once
 
-#include "ip.h"
+#include "nat64/ip.h"
 
 namespace nat64::rfc6052 {
 

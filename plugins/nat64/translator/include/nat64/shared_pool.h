@@ -9,7 +9,7 @@
 #include <mutex>
 #include <optional>
 
-#include "dynamic_pool.h"
+#include "nat64/dynamic_pool.h"
 
 namespace nat64 {
 

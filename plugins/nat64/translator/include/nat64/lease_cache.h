@@ -6,7 +6,7 @@
 #include <array>
 #include <optional>
 
-#include "shared_pool.h"
+#include "nat64/shared_pool.h"
 
 namespace nat64 {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-namespace coredns::server {
+namespace coredns::util {
 
 // How many CPUs this process may use: the CPUs in its affinity mask, capped by the cgroup CPU
 // quota (v2 cpu.max or v1 cfs_quota_us / cfs_period_us, rounded up). At least 1.
@@ -10,4 +10,4 @@ int usable_cpus();
 // else usable_cpus().
 int worker_threads();
 
-}  // namespace coredns::server
+}  // namespace coredns::util

@@ -6,8 +6,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "config.h"
-#include "ip.h"
+#include "nat64/config.h"
+#include "nat64/ip.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-// Tayga's command line (nat64-spec §1), plus --metrics-addr.
+// Tayga's command line (tayga(8)), plus --metrics-addr.
 #pragma once
 
 #include <string>

@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "address_mapper.h"
-#include "background_writer.h"
-#include "config.h"
-#include "counters.h"
-#include "packet_log.h"
-#include "tun.h"
-#include "worker.h"
+#include "nat64/address_mapper.h"
+#include "nat64/background_writer.h"
+#include "nat64/config.h"
+#include "nat64/counters.h"
+#include "nat64/packet_log.h"
+#include "nat64/tun.h"
+#include "nat64/worker.h"
 
 namespace nat64 {
 
