@@ -441,13 +441,14 @@ MapFileResult parse_map_file(std::string_view text, const std::string& filename)
       } else if (auto e = parse_map_args(t[1], t[2], m)) {
         r.errors.push_back(fmt::format("{}: {}", m.where, *e));
       } else {
-        bool dup = false;
-        for (const auto& o : r.maps)
-          if (o.v4 == m.v4 || o.v6 == m.v6) {
-            r.errors.push_back(fmt::format("{}: conflicts with the map at {}", m.where, o.where));
-            dup = true;
-          }
-        if (!dup) r.maps.push_back(m);
+        // Two lines naming one address: the later wins, and the earlier goes on both sides (its
+        // other address is unmapped, not left half-mapped), as Tayga applies a map-file.
+        std::erase_if(r.maps, [&](const MapLine& o) {
+          if (o.v4 != m.v4 && o.v6 != m.v6) return false;
+          r.errors.push_back(fmt::format("{}: replaces the map at {}", m.where, o.where));
+          return true;
+        });
+        r.maps.push_back(m);
       }
     }
     if (nl == std::string_view::npos) break;

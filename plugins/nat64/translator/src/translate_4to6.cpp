@@ -2,6 +2,7 @@
 // packet, RFC 4884 extensions.
 #include <algorithm>
 
+#include "nat64/address_class.h"
 #include "nat64/checksum.h"
 #include "nat64/icmp_tables.h"
 #include "nat64/transport_checksum.h"
@@ -65,11 +66,10 @@ void Translator::v4_data(V4View& h, bool hairpin) {
   const bool fragment = h.is_fragment();
   bool udp_calc = false;
   if (!partial_ && h.proto == proto::udp && first && payload >= 8 && load16(l4 + 6) == 0) {
-    // RFC 7915 §4.5: a zero checksum can be computed only over a whole datagram.
-    if (s_.udp_cksum_mode == UdpCksumMode::drop || (s_.udp_cksum_mode == UdpCksumMode::calc && fragment)) {
-      icmp4_error(h, icmp::v4::dest_unreach, 13, 0);
-      return reject(DropReason::udp_zero_checksum, false, pkt, h.total);
-    }
+    // Dropped silently and counted, as Tayga does; `calc` too when the checksum cannot be
+    // computed, over a fragment (RFC 7915 §4.5).
+    if (s_.udp_cksum_mode == UdpCksumMode::drop || (s_.udp_cksum_mode == UdpCksumMode::calc && fragment))
+      return drop(DropReason::udp_zero_checksum, false, pkt, h.total);
     udp_calc = s_.udp_cksum_mode == UdpCksumMode::calc;
   }
   // Offloaded packets: the transport header length (for hdr_len) and, for GSO, the IPv4 size of
@@ -147,6 +147,8 @@ uint32_t Translator::inner_4to6(uint8_t* in, uint32_t len, uint8_t* out, uint32_
   V4View v;
   DropReason why;
   if (!parse_v4(in, len, true, v, why)) return 0;
+  // Not translated, the whole error dropped: a dropped address class, or ICMPv6 inside IPv4.
+  if (v4_is_dropped(v.src) || v4_is_dropped(v.dst) || v.proto == proto::icmpv6) return 0;
   const int64_t now = now_s();
   V6 s6, d6;
   if (map_.to_v6(v.src, s6, now).status != MapStatus::ok) return 0;

@@ -2,6 +2,7 @@
 // extensions, and RFC 7757 §4 hairpinning.
 #include <algorithm>
 
+#include "nat64/address_class.h"
 #include "nat64/checksum.h"
 #include "nat64/icmp_tables.h"
 #include "nat64/transport_checksum.h"
@@ -115,6 +116,10 @@ uint32_t Translator::inner_6to4(uint8_t* in, uint32_t len, uint8_t* out, uint32_
   V6View v;
   DropReason why;
   if (!parse_v6(in, len, true, v, why) || room < 20) return 0;
+  // Not translated, the whole error dropped (RFC 7915 §5.3 has nothing to map them to): an
+  // invalid address, an extension header (Tayga does not walk them in an inner packet), or
+  // ICMPv4 inside IPv6.
+  if (v6_is_invalid(v.src) || v6_is_invalid(v.dst) || v.l4_off != 40 || v.proto == proto::icmp) return 0;
   const int64_t now = now_s();
   V4 s4, d4;
   // Inner addresses may be hairpin addresses (prefix form of an IPv6-side address).

@@ -200,9 +200,10 @@ void Translator::from_v4(uint8_t* pkt, size_t len, bool hairpin) {
   }
   const bool icmp_error = h.proto == proto::icmp && h.l4_avail() >= 1 && icmp::is_v4_error(h.l4()[0]) &&
                           !h.is_fragment();
-  // RFC 7915 §4.1: illegal sources are dropped, except in ICMP errors (kept for troubleshooting).
-  if (v4_is_invalid(h.src) && !icmp_error) return drop(DropReason::invalid_source, false, pkt, h.total);
-  if (v4_is_invalid(h.dst)) return drop(DropReason::invalid_destination, false, pkt, h.total);
+  // Dropped address classes, ICMP errors included (as Tayga; RFC 7915 §4.1 would translate an
+  // ICMP error from 0.0.0.0 or 127.0.0.1).
+  if (v4_is_dropped(h.src)) return drop(DropReason::invalid_source, false, pkt, h.total);
+  if (v4_is_dropped(h.dst)) return drop(DropReason::invalid_destination, false, pkt, h.total);
   if (h.ttl == 0) return drop(DropReason::ttl_zero, false, pkt, h.total);
   if (h.dst == map_.own_v4() && !hairpin) return v4_to_self(h);
   if (h.proto == proto::hop_by_hop || h.proto == proto::routing || h.proto == proto::fragment ||

@@ -12,18 +12,24 @@ inline bool v4_is_invalid(V4 a) {
   return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 28) == 0xe || a == 0xffffffffu;
 }
 
-// Link-local: accepted with a warning in the config, translated in packets.
+// Link-local: accepted with a warning in the config, never translated in packets.
 inline bool v4_is_link_local(V4 a) { return (a >> 16) == 0xa9fe; }
 
-// RFC 6052 §3.1 forbids the WKP for non-global IPv4 (RFC 1918, RFC 6598, RFC 6890 special
-// purpose ranges).
+// Dropped without an ICMP error wherever a packet carries them, as source or destination, outer
+// or inner, in either direction (docs/nat64.md, "Address classes"): the invalid ranges and
+// link-local, as Tayga drops them.
+inline bool v4_is_dropped(V4 a) { return v4_is_invalid(a) || v4_is_link_local(a); }
+
+// RFC 6052 §3.1 forbids the WKP for non-global IPv4. The ranges are Tayga's (docs/nat64.md,
+// "Address classes"): RFC 1918, RFC 6598's 100.64/10, the documentation and benchmarking
+// ranges, and the ones dropped anyway. 192.0.0.0/29 (DS-Lite, the RFC 7335 CLAT range of
+// IPv6-mostly clients) and 192.88.99.0/24 are translated.
 inline bool v4_is_non_global(V4 a) {
   struct Range { V4 net; int len; };
   static constexpr Range ranges[] = {
       {0x00000000, 8},  {0x0a000000, 8},  {0x64400000, 10}, {0x7f000000, 8},
-      {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000000, 24}, {0xc0000200, 24},
-      {0xc0a80000, 16}, {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24},
-      {0xf0000000, 4},  {0xe0000000, 4},
+      {0xa9fe0000, 16}, {0xac100000, 12}, {0xc0000200, 24}, {0xc0a80000, 16},
+      {0xc6120000, 15}, {0xc6336400, 24}, {0xcb007100, 24}, {0xe0000000, 4},
   };
   for (const auto& r : ranges)
     if ((a & mask4(r.len)) == r.net) return true;

@@ -72,8 +72,10 @@ class AddressMapper {
   void enter();
   void leave();
 
-  // Replaces the map-file entries (SIGHUP), for every view. Entries that clash with
-  // tayga.conf's maps are refused; returns the messages about them. One thread at a time.
+  // Replaces the map-file entries (SIGHUP), for every view: lines gone from the file are
+  // unmapped, unchanged ones keep working without a gap. Entries that clash with tayga.conf's
+  // maps (or the own addresses) or overlap the dynamic pool are refused; returns the messages
+  // about them, each naming file and line. One thread at a time.
   std::vector<std::string> set_file_maps(const std::vector<MapLine>& maps);
   // Frees static maps replaced earlier once no worker can still use them.
   void reclaim();

@@ -19,6 +19,7 @@ class SharedPool {
 
   // The range never changes: no lock.
   bool contains(V4 a) const { return range_.contains(a); }
+  const Prefix4& range() const { return range_; }
 
   // The IPv6 host of an active lease (IPv4 -> IPv6); refreshes its last use.
   std::optional<V6> active_v6(V4 a, int64_t now);
