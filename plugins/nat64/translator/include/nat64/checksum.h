@@ -22,18 +22,25 @@ inline uint16_t fold(uint32_t s) {
 inline uint16_t finish(uint32_t s) { return static_cast<uint16_t>(~fold(s)); }
 
 inline uint32_t add_v4(V4 a) { return (a >> 16) + (a & 0xffff); }
-// An IPv6 address's sum without a loop: two native loads, folded, swapped once (RFC 1071 §2B).
-inline uint32_t add_v6(const V6& a) {
-  uint64_t x, y;
-  std::memcpy(&x, a.b.data(), 8);
-  std::memcpy(&y, a.b.data() + 8, 8);
-  uint64_t s = (x & 0xffffffff) + (x >> 32) + (y & 0xffffffff) + (y >> 32);
+
+// A sum of native-order 32-bit words folded to 16 bits and swapped to network order once
+// (RFC 1071 §2B): the tail of the loop-free sums below.
+inline uint32_t fold_native(uint64_t s) {
+  s = (s & 0xffffffff) + (s >> 32);
   s = (s & 0xffff) + (s >> 16);
   s = (s & 0xffff) + (s >> 16);
   s = (s & 0xffff) + (s >> 16);
   uint16_t r = static_cast<uint16_t>(s);
   if constexpr (std::endian::native == std::endian::little) r = static_cast<uint16_t>(r >> 8 | r << 8);
   return r;
+}
+
+// An IPv6 address's sum without a loop: two native loads.
+inline uint32_t add_v6(const V6& a) {
+  uint64_t x, y;
+  std::memcpy(&x, a.b.data(), 8);
+  std::memcpy(&y, a.b.data() + 8, 8);
+  return fold_native((x & 0xffffffff) + (x >> 32) + (y & 0xffffffff) + (y >> 32));
 }
 
 // The sum of a 20-byte IPv4 header (no options): five native 32-bit loads, no loop. Used on
@@ -45,13 +52,7 @@ inline uint32_t add_ipv4_header(const uint8_t* p) {
     std::memcpy(&w, p + 4 * i, 4);
     s += w;
   }
-  s = (s & 0xffffffff) + (s >> 32);
-  s = (s & 0xffff) + (s >> 16);
-  s = (s & 0xffff) + (s >> 16);
-  s = (s & 0xffff) + (s >> 16);
-  uint16_t r = static_cast<uint16_t>(s);
-  if constexpr (std::endian::native == std::endian::little) r = static_cast<uint16_t>(r >> 8 | r << 8);
-  return r;
+  return fold_native(s);
 }
 
 // RFC 1624 eqn. 3: the field's new value when data summing to old_sum is replaced by data
