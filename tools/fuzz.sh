@@ -4,7 +4,7 @@
 #   tools/fuzz.sh <target> [seconds] [libFuzzer args...]
 #   tools/fuzz.sh --list
 #
-# target: dns_message | corefile | scrub. seconds: how long to fuzz (default 60; 0 = until a crash).
+# target: one of --list. seconds: how long to fuzz (default 60; 0 = until a crash).
 # The build dir is build-fuzz/ (clang, COREDNS_FUZZ=ON). The seeds in tests/fuzz/corpus/<target>/
 # are read, never written: new inputs go to build-fuzz/corpus/<target>/ and crashes, timeouts
 # and leaks to build-fuzz/artifacts/<target>/ (rerun one: build-fuzz/tests/fuzz/<target>_fuzz
@@ -16,7 +16,7 @@ set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build-fuzz}
-TARGETS="dns_message corefile scrub"
+TARGETS="dns_message corefile scrub nat64_6to4 nat64_4to6 nat64_gso nat64_config nat64_map_file"
 
 if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
   sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
@@ -52,6 +52,11 @@ CORPUS=$BUILD_DIR/corpus/$TARGET
 ARTIFACTS=$BUILD_DIR/artifacts/$TARGET
 LOG=$BUILD_DIR/fuzz-$TARGET.log
 mkdir -p "$CORPUS" "$ARTIFACTS"
+# The packet targets also start from Jool's graybox packets (read recursively, never written).
+EXTRA_SEEDS=""
+case "$TARGET" in
+  nat64_6to4|nat64_4to6) EXTRA_SEEDS=$SRC_DIR/plugins/nat64/translator/tests/data/jool-graybox-siit ;;
+esac
 DICT=""
 [ -f "$SRC_DIR/tests/fuzz/$TARGET.dict" ] && DICT="-dict=$SRC_DIR/tests/fuzz/$TARGET.dict"
 
@@ -61,7 +66,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_sta
 set +e
 # shellcheck disable=SC2086
 "$BIN" -max_total_time="$SECONDS_TO_RUN" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -artifact_prefix="$ARTIFACTS/" $DICT "$@" "$CORPUS" "$SEEDS" 2>&1 | tee "$LOG"
+  -artifact_prefix="$ARTIFACTS/" $DICT "$@" "$CORPUS" "$SEEDS" $EXTRA_SEEDS 2>&1 | tee "$LOG"
 rc=$?
 set -e
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOG" | tail -n 1)

@@ -11,7 +11,7 @@
 #include "core/async/loop.h"
 #include "core/async/worker_id.h"
 #include "core/metrics/metrics.h"
-#include "core/server/cpu.h"
+#include "core/util/cpu.h"
 #include "core/util/errno_text.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
@@ -98,7 +98,7 @@ void Process::hand_to_workers(std::shared_ptr<Config> inst,
 int Process::run(const StartOptions& options) {
   options_ = options;
   set_reloader(this);
-  const int n = worker_threads();
+  const int n = util::worker_threads();
   async::set_worker_count(n);
   async::set_current_loop(uv_default_loop());
   async::open_control_loop();

@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
+#include <initializer_list>
+#include <vector>
 #include <fmt/format.h>
 
 #include "core/async/loop.h"
@@ -38,6 +41,94 @@ std::string describe(int status) {
 std::string seconds(std::chrono::milliseconds d) {
   if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
   return fmt::format("{}ms", d.count());
+}
+
+// Why a start failed: the step, and its errno.
+struct SpawnFailure {
+  const char* what = "";
+  int err = 0;
+};
+
+// A started child: its pid and the read ends of its stdout and stderr pipes.
+struct Started {
+  pid_t pid = -1;
+  int out = -1, err = -1;
+};
+
+// The inline tayga.conf lives in memory only: nothing on disk to clean up or to be changed by
+// others, and it works on a read-only root without /tmp. Returns the descriptor, or -1.
+int inline_config_fd(const std::string& text, SpawnFailure& fail) {
+  const int fd = ::memfd_create("tayga.conf", MFD_CLOEXEC);
+  if (fd < 0) {
+    fail = {"memfd_create", errno};
+    return -1;
+  }
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      fail = {"writing the inline tayga.conf", errno};
+      ::close(fd);
+      return -1;
+    }
+    off += static_cast<size_t>(n);
+  }
+  return fd;
+}
+
+void close_all(std::initializer_list<int> fds) {
+  for (int fd : fds)
+    if (fd >= 0) ::close(fd);
+}
+
+// Forks and execs spec's program with stdout and stderr on pipes (the read ends come back in
+// `child`). An exec failure comes back as its errno through a close-on-exec status pipe, so that a
+// missing binary is reported at once rather than as an exit. Closes `config` (-1: none).
+bool fork_exec(const ChildSpec& spec, int config, Started& child, SpawnFailure& fail) {
+  std::vector<char*> argv;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  // The environment minus NOTIFY_SOCKET: with --journal nat64 would tell coredns's service
+  // manager it is ready.
+  std::vector<char*> envp;
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) envp.push_back(*e);
+  envp.push_back(nullptr);
+
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(status, O_CLOEXEC) != 0) {
+    fail = {"pipe", errno};
+    close_all({out[0], out[1], err[0], err[1], status[0], status[1], config});
+    return false;
+  }
+  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  long open_max = ::sysconf(_SC_OPEN_MAX);
+  ExecArgs a{spec.binary.c_str(), argv.data(), envp.data(), ::getpid(), devnull, out[1], err[1],
+             config, status[1], static_cast<int>(std::clamp(open_max, 256L, 65536L))};
+  const pid_t pid = ::fork();
+  if (pid == 0) exec_child(a);
+  const int fork_errno = errno;
+  close_all({out[1], err[1], status[1], devnull, config});
+  if (pid < 0) {
+    fail = {"fork", fork_errno};
+    close_all({out[0], err[0], status[0]});
+    return false;
+  }
+  int exec_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(status[0], &exec_errno, sizeof exec_errno);
+  } while (n < 0 && errno == EINTR);
+  ::close(status[0]);
+  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
+    ::waitpid(pid, nullptr, 0);
+    close_all({out[0], err[0]});
+    fail = {"exec", exec_errno};
+    return false;
+  }
+  child = {pid, out[0], err[0]};
+  return true;
 }
 
 }  // namespace
@@ -89,80 +180,29 @@ void Child::start() {
 }
 
 void Child::spawn() {
-  std::vector<char*> argv;
-  for (const auto& a : spec_.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  // The environment minus NOTIFY_SOCKET: with --journal nat64 would tell coredns's service
-  // manager it is ready.
-  std::vector<char*> envp;
-  for (char** e = environ; e && *e; ++e)
-    if (std::strncmp(*e, "NOTIFY_SOCKET=", 14) != 0) envp.push_back(*e);
-  envp.push_back(nullptr);
-
-  auto failed = [&](const std::string& what, int e) {
-    log_(log::Level::error, fmt::format("cannot start {}: {}: {}; retrying in {}", spec_.binary, what,
-                                        go_errno_text(e), seconds(next_delay_)));
-    after_exit(true, Clock::duration::zero());
-  };
-
+  SpawnFailure fail;
   int config = -1;
-  if (!spec_.inline_config.empty()) {
-    // The inline tayga.conf lives in memory only: nothing on disk to clean up or to be changed
-    // by others, and it works on a read-only root without /tmp.
-    config = ::memfd_create("tayga.conf", MFD_CLOEXEC);
-    if (config < 0) return failed("memfd_create", errno);
-    size_t off = 0;
-    while (off < spec_.inline_config.size()) {
-      ssize_t n = ::write(config, spec_.inline_config.data() + off, spec_.inline_config.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const int e = errno;
-        ::close(config);
-        return failed("writing the inline tayga.conf", e);
-      }
-      off += static_cast<size_t>(n);
-    }
-  }
-  int out[2] = {-1, -1}, err[2] = {-1, -1}, status[2] = {-1, -1};
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(status, O_CLOEXEC) != 0) {
-    const int e = errno;
-    for (int fd : {out[0], out[1], err[0], err[1], status[0], status[1], config})
-      if (fd >= 0) ::close(fd);
-    return failed("pipe", e);
-  }
-  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  long open_max = ::sysconf(_SC_OPEN_MAX);
-  ExecArgs a{spec_.binary.c_str(), argv.data(), envp.data(), ::getpid(), devnull, out[1], err[1],
-             config, status[1], static_cast<int>(std::clamp(open_max, 256L, 65536L))};
-  const pid_t pid = ::fork();
-  if (pid == 0) exec_child(a);
-  const int fork_errno = errno;
-  for (int fd : {out[1], err[1], status[1], devnull, config})
-    if (fd >= 0) ::close(fd);
-  if (pid < 0) {
-    for (int fd : {out[0], err[0], status[0]}) ::close(fd);
-    return failed("fork", fork_errno);
-  }
-  int exec_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(status[0], &exec_errno, sizeof exec_errno);
-  } while (n < 0 && errno == EINTR);
-  ::close(status[0]);
-  if (n == static_cast<ssize_t>(sizeof exec_errno)) {
-    ::waitpid(pid, nullptr, 0);
-    ::close(out[0]);
-    ::close(err[0]);
-    return failed("exec", exec_errno);
-  }
-
-  pid_ = pid;
+  if (!spec_.inline_config.empty() && (config = inline_config_fd(spec_.inline_config, fail)) < 0)
+    return failed_to_start(fail.what, fail.err);
+  Started child;
+  if (!fork_exec(spec_, config, child, fail)) return failed_to_start(fail.what, fail.err);
+  pid_ = child.pid;
   state_ = State::running;
   started_at_ = Clock::now();
   ++spawns_;
   std::string args;
   for (size_t i = 1; i < spec_.argv.size(); ++i) args += (i > 1 ? " " : "") + spec_.argv[i];
   log_(log::Level::info, fmt::format("started {} (pid {}): {}", spec_.binary, pid_, args));
+  watch(child.out, child.err);
+}
+
+void Child::failed_to_start(const char* what, int err) {
+  log_(log::Level::error, fmt::format("cannot start {}: {}: {}; retrying in {}", spec_.binary, what,
+                                      go_errno_text(err), seconds(next_delay_)));
+  after_exit(true, Clock::duration::zero());
+}
+
+void Child::watch(int out_fd, int err_fd) {
 #ifdef SYS_pidfd_open
   pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
 #endif
@@ -177,8 +217,8 @@ void Child::spawn() {
   } else {
     set_timer(kPollInterval);  // no pidfd (Linux < 5.3): waitpid every 100 ms
   }
-  out_.fd = out[0];
-  err_.fd = err[0];
+  out_.fd = out_fd;
+  err_.fd = err_fd;
   for (Pipe* p : {&out_, &err_}) {
     ::fcntl(p->fd, F_SETFL, ::fcntl(p->fd, F_GETFL) | O_NONBLOCK);
     p->partial.clear();

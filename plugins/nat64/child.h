@@ -61,7 +61,10 @@ class Child {
     std::string partial;
   };
 
+  // Starts the program (spawn) and watches its exit and output pipes (watch); a failure to start
+  // is logged and retried like an exit (failed_to_start).
   void spawn();
+  void failed_to_start(const char* what, int err);
   void watch(int out_fd, int err_fd);
   void on_readable(Pipe& p);
   bool drain(Pipe& p);  // reads what is there; false at end of file

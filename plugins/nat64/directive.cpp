@@ -12,8 +12,8 @@
 
 #include "core/util/errno_text.h"
 #include "core/util/error.h"
-#include "plugins/nat64/translator/src/cli.h"
-#include "plugins/nat64/translator/src/config.h"
+#include "nat64/cli.h"
+#include "nat64/config.h"
 
 namespace coredns::plugins::nat64 {
 namespace {

@@ -1,7 +1,8 @@
 #pragma once
 // The nat64 directive (README.md, "Corefile"): which program to start, with which command line
 // and which tayga.conf. Parsing validates the tayga.conf with the program's own parser
-// (translator/src/config.cpp), so a Corefile whose nat64 could not start fails to load.
+// ("nat64/config.h", the nat64_config library), so a Corefile whose nat64 could not start fails
+// to load.
 //
 //   nat64 [TAYGA_CONF] {
 //       binary PATH

@@ -1,10 +1,10 @@
-#include "address_mapper.h"
+#include "nat64/address_mapper.h"
 
 #include <algorithm>
 #include <fmt/format.h>
 
-#include "address_class.h"
-#include "rfc6052.h"
+#include "nat64/address_class.h"
+#include "nat64/rfc6052.h"
 
 namespace nat64 {
 
@@ -32,6 +32,11 @@ std::shared_ptr<StaticMaps> build_maps(const std::vector<MapLine>& conf_maps, co
 // the maps it was given alive on its own (it checks them under its lock, from any thread).
 std::function<bool(V4)> claimed_by(std::shared_ptr<const StaticMaps> maps, V4 own_v4) {
   return [maps = std::move(maps), own_v4](V4 a) { return a == own_v4 || maps->table.find_v4(a) != nullptr; };
+}
+
+bool overlaps(const Prefix4& a, const Prefix4& b) {
+  const int shorter = std::min(a.len, b.len);
+  return (a.addr & mask4(shorter)) == (b.addr & mask4(shorter));
 }
 
 }  // namespace
@@ -82,7 +87,14 @@ std::vector<std::string> AddressMapper::set_file_maps(const std::vector<MapLine>
   EamTable probe;
   probe.add({{own_v4_, 32}, {own_v6_, 128}, "ipv4-addr/ipv6-addr"});
   for (const auto& m : st_->conf_maps) probe.add({m.v4, m.v6, m.where});
+  const std::optional<Prefix4> pool = st_->pool ? std::optional(st_->pool->range()) : std::nullopt;
   for (const auto& m : maps) {
+    // The pool's addresses belong to it alone: a map-file may not take any of them.
+    if (pool && overlaps(*pool, m.v4)) {
+      msgs.push_back(fmt::format("{}: map overlaps the dynamic-pool {}/{}, ignored", m.where, format_v4(pool->addr),
+                                 pool->len));
+      continue;
+    }
     if (const auto* clash = probe.add({m.v4, m.v6, m.where})) {
       msgs.push_back(fmt::format("{}: map conflicts with {}, ignored", m.where, clash->where));
       continue;
@@ -143,8 +155,9 @@ bool AddressMapper::v4_lives_on_v6_side(V4 a) {
 }
 
 MapResult AddressMapper::to_v4(const V6& a, V4& out, int64_t now, bool is_source) {
-  // Fast paths for the common case (nat64-spec §3.1 order kept): an address under the prefix
-  // can only be the translator's own or a map overlapping the prefix, never a pool lease.
+  // Fast paths for the common case (the order of docs/nat64.md, "Address mapping", kept): an
+  // address under the prefix can only be the translator's own or a map overlapping the prefix,
+  // never a pool lease.
   const bool prefixed = in_prefix(a);
   if (a == own_v6_) {
     out = own_v4_;
@@ -164,7 +177,7 @@ MapResult AddressMapper::to_v4(const V6& a, V4& out, int64_t now, bool is_source
   }
   if (prefixed) {
     const V4 v4 = extract(a);
-    if (v4_is_invalid(v4))
+    if (v4_is_dropped(v4))
       return {MapStatus::drop, is_source ? DropReason::invalid_source : DropReason::invalid_destination};
     if (prefix_is_wkp_ && wkpf_strict_ && v4_is_non_global(v4)) return {MapStatus::reject, DropReason::wkpf_non_global};
     out = v4;

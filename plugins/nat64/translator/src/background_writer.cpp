@@ -1,6 +1,6 @@
-#include "background_writer.h"
+#include "nat64/background_writer.h"
 
-#include "dynamic_map_file.h"
+#include "nat64/dynamic_map_file.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "checksum.h"
+#include "nat64/checksum.h"
 
 #include <bit>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "nat64/cli.h"
 
 #include <fmt/format.h>
 

@@ -1,14 +1,17 @@
-#include "config.h"
+#include "nat64/config.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <fmt/format.h>
 
-#include "address_class.h"
-#include "rfc6052.h"
+#include "nat64/address_class.h"
+#include "nat64/rfc6052.h"
 
 namespace nat64 {
 
@@ -56,6 +59,8 @@ bool host_bits_zero(const Prefix4& p) { return (p.addr & ~mask4(p.len)) == 0; }
 bool host_bits_zero(const Prefix6& p) { return (to_u128(p.addr) & ~mask6(p.len)) == 0; }
 
 struct Parser {
+  using Args = std::span<const std::string_view>;
+
   ConfigResult r;
   std::string file;
   int line = 0;
@@ -79,157 +84,233 @@ struct Parser {
     return false;
   }
 
+  // A yes/no (or on/off) argument; `words` names them in the error.
+  std::optional<bool> flag(const std::string& name, std::string_view v, std::string_view words) {
+    auto b = parse_bool(v);
+    if (!b) error(fmt::format("{} expects {}, got '{}'", name, words, v));
+    return b;
+  }
+
   void directive(const std::vector<std::string_view>& t);
+
+  // One handler per directive (tayga.conf(5)), called once the argument count and the
+  // single-instance rule were checked.
+  void tun_device(const std::string& name, Args a);
+  void ipv4_addr(const std::string& name, Args a);
+  void ipv6_addr(const std::string& name, Args a);
+  void prefix(const std::string& name, Args a);
+  void wkpf_strict(const std::string& name, Args a);
+  void map(const std::string& name, Args a);
+  void dynamic_pool(const std::string& name, Args a);
+  void data_dir(const std::string& name, Args a);
+  void map_file(const std::string& name, Args a);
+  void strict_frag_hdr(const std::string& name, Args a);
+  void udp_cksum_mode(const std::string& name, Args a);
+  void log(const std::string& name, Args a);
+  void offlink_mtu(const std::string& name, Args a);
+  void workers(const std::string& name, Args a);
+  void tun_up(const std::string& name, Args a);
+  void tun_address(const std::string& name, Args a);
+  void offload(const std::string& name, Args a);
+  void tcp_mss_clamp(const std::string& name, Args a);
+  void metrics_addr(const std::string& name, Args a);
+  void icmp_rate_limit(const std::string& name, Args a);
+};
+
+struct Rule {
+  std::string_view name;
+  size_t min_args, max_args;
+  bool single;  // may be given once only
+  std::string_view usage;  // for a variable argument count: what they are
+  void (Parser::*handle)(const std::string&, Parser::Args);
+};
+
+constexpr size_t kAny = SIZE_MAX;
+constexpr Rule kRules[] = {
+    {"tun-device", 1, 1, true, "", &Parser::tun_device},
+    {"ipv4-addr", 1, 1, true, "", &Parser::ipv4_addr},
+    {"ipv6-addr", 1, 1, true, "", &Parser::ipv6_addr},
+    {"prefix", 1, 1, true, "", &Parser::prefix},
+    {"wkpf-strict", 1, 1, true, "", &Parser::wkpf_strict},
+    {"map", 2, 2, false, "", &Parser::map},
+    {"dynamic-pool", 1, 1, true, "", &Parser::dynamic_pool},
+    {"data-dir", 1, 1, true, "", &Parser::data_dir},
+    {"map-file", 1, 1, true, "", &Parser::map_file},
+    {"strict-frag-hdr", 1, 1, true, "", &Parser::strict_frag_hdr},
+    {"udp-cksum-mode", 1, 1, true, "", &Parser::udp_cksum_mode},
+    {"log", 0, kAny, true, "", &Parser::log},
+    {"offlink-mtu", 1, 1, true, "", &Parser::offlink_mtu},
+    {"workers", 1, 1, true, "", &Parser::workers},
+    {"tun-up", 1, 1, true, "", &Parser::tun_up},
+    {"tun-ip", 1, 1, false, "", &Parser::tun_address},
+    {"tun-route", 1, 1, false, "", &Parser::tun_address},
+    {"offload", 1, 1, true, "", &Parser::offload},
+    {"tcp-mss-clamp", 1, 1, true, "", &Parser::tcp_mss_clamp},
+    {"metrics-addr", 1, 1, true, "", &Parser::metrics_addr},
+    {"icmp-rate-limit", 1, 2, true, " (per second [burst])", &Parser::icmp_rate_limit},
 };
 
 void Parser::directive(const std::vector<std::string_view>& t) {
-  Config& c = r.config;
   const std::string name = lower(t[0]);
-  const size_t n = t.size() - 1;
-  auto arg = [&](size_t i) { return t[i + 1]; };
+  const Rule* rule = nullptr;
+  for (const Rule& r : kRules)
+    if (r.name == name) rule = &r;
+  if (!rule) return error(fmt::format("unknown directive '{}'", t[0]));
+  const Args args(t.begin() + 1, t.end());
+  const size_t n = args.size();
+  if (rule->min_args == rule->max_args && !nargs(name, n, rule->min_args)) return;
+  if (n < rule->min_args || n > rule->max_args)
+    return error(fmt::format("'{}' takes {} or {} arguments{}", name, rule->min_args, rule->max_args, rule->usage));
+  if (rule->single && !once(name)) return;
+  (this->*rule->handle)(name, args);
+}
 
-  if (name == "tun-device") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    if (arg(0).size() >= 16) return error(fmt::format("tun-device name '{}' is too long (max 15)", arg(0)));
-    c.tun_device = std::string(arg(0));
-  } else if (name == "ipv4-addr") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto a = parse_v4(arg(0));
-    if (!a) return error(fmt::format("invalid IPv4 address '{}'", arg(0)));
-    if (v4_is_invalid(*a)) return error(fmt::format("ipv4-addr {} is a reserved address", arg(0)));
-    if (v4_is_link_local(*a)) warn(fmt::format("ipv4-addr {} is link-local", arg(0)));
-    c.ipv4_addr = *a;
-  } else if (name == "ipv6-addr") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto a = parse_v6(arg(0));
-    if (!a) return error(fmt::format("invalid IPv6 address '{}'", arg(0)));
-    if (v6_is_invalid(*a)) return error(fmt::format("ipv6-addr {} is a reserved address", arg(0)));
-    c.ipv6_addr = *a;
-  } else if (name == "prefix") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto p = parse_prefix6(arg(0), -1);
-    if (!p || p->len < 0) return error(fmt::format("invalid IPv6 prefix '{}' (expected address/length)", arg(0)));
-    if (!rfc6052::valid_length(p->len))
-      return error(fmt::format("prefix length /{} is not one of 32, 40, 48, 56, 64, 96 (RFC 6052)", p->len));
-    if (!host_bits_zero(*p)) return error(fmt::format("prefix {} has bits set after the prefix length", arg(0)));
-    if (v6_is_invalid(p->addr)) return error(fmt::format("prefix {} is a reserved range", arg(0)));
-    c.prefix = *p;
-  } else if (name == "wkpf-strict") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto b = parse_bool(arg(0));
-    if (!b) return error(fmt::format("wkpf-strict expects yes or no, got '{}'", arg(0)));
-    c.wkpf_strict = *b;
-  } else if (name == "map") {
-    if (!nargs(name, n, 2)) return;
-    MapLine m;
-    m.where = fmt::format("{}:{}", file, line);
-    if (auto e = parse_map_args(arg(0), arg(1), m)) return error(*e);
-    c.maps.push_back(m);
-  } else if (name == "dynamic-pool") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto p = parse_prefix4(arg(0), -1);
-    if (!p || p->len < 0) return error(fmt::format("invalid IPv4 prefix '{}' (expected address/length)", arg(0)));
-    if (p->len > 31) return error("dynamic-pool must be /31 or larger");
-    if (!host_bits_zero(*p)) return error(fmt::format("dynamic-pool {} has bits set after the prefix length", arg(0)));
-    if (v4_is_invalid(p->addr)) return error(fmt::format("dynamic-pool {} is a reserved range", arg(0)));
-    c.dynamic_pool = *p;
-  } else if (name == "data-dir") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    if (arg(0).empty() || arg(0)[0] != '/') return error("data-dir must be an absolute path");
-    c.data_dir = std::string(arg(0));
-  } else if (name == "map-file") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    c.map_file = std::string(arg(0));
-  } else if (name == "strict-frag-hdr") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto b = parse_bool(arg(0));
-    if (!b) return error(fmt::format("strict-frag-hdr expects on or off, got '{}'", arg(0)));
-    c.strict_frag_hdr = *b;
-    if (*b) warn("strict-frag-hdr is deprecated (RFC 8021) and ignored: atomic fragments are never generated");
-  } else if (name == "udp-cksum-mode") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto v = lower(arg(0));
-    if (v.starts_with("dr")) c.udp_cksum_mode = UdpCksumMode::drop;
-    else if (v.starts_with("calc")) c.udp_cksum_mode = UdpCksumMode::calc;
-    else if (v.starts_with("fwd") || v.starts_with("forw")) c.udp_cksum_mode = UdpCksumMode::fwd;
-    else return error(fmt::format("udp-cksum-mode expects drop, calc or fwd, got '{}'", arg(0)));
-  } else if (name == "log") {
-    if (!once(name)) return;
-    for (size_t i = 0; i < n; ++i) {
-      auto v = lower(arg(i));
-      if (v == "drop") c.log.drop = true;
-      else if (v == "reject") c.log.reject = true;
-      else if (v == "icmp") c.log.icmp = true;
-      else if (v == "self") c.log.self = true;
-      else if (v == "dyn") c.log.dyn = true;
-      else error(fmt::format("unknown log option '{}' (expected drop, reject, icmp, self, dyn)", arg(i)));
-    }
-  } else if (name == "offlink-mtu") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto v = parse_int(arg(0), 1280, 65535);
-    if (!v) return error(fmt::format("offlink-mtu must be a number from 1280 to 65535, got '{}'", arg(0)));
-    c.offlink_mtu = static_cast<uint32_t>(*v);
-  } else if (name == "workers") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto v = parse_int(arg(0), 0, 64);
-    if (!v) return error(fmt::format("workers must be a number from 0 to 64, got '{}'", arg(0)));
-    c.workers = static_cast<int>(*v);
-  } else if (name == "tun-up") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto b = parse_bool(arg(0));
-    if (!b) return error(fmt::format("tun-up expects yes or no, got '{}'", arg(0)));
-    c.tun_up = *b;
-  } else if (name == "tun-ip" || name == "tun-route") {
-    if (!nargs(name, n, 1)) return;
-    TunAddress a;
-    if (auto p4 = parse_prefix4(arg(0), 32)) {
-      a.v4 = p4->addr;
-      a.len = p4->len;
-    } else if (auto p6 = parse_prefix6(arg(0), 128)) {
-      a.ipv6 = true;
-      a.v6 = p6->addr;
-      a.len = p6->len;
-    } else {
-      return error(fmt::format("invalid address '{}' for {}", arg(0), name));
-    }
-    (name == "tun-ip" ? c.tun_ip : c.tun_route).push_back(a);
-  } else if (name == "offload") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    auto b = parse_bool(arg(0));
-    if (!b) return error(fmt::format("offload expects yes or no, got '{}'", arg(0)));
-    c.offload = *b;
-  } else if (name == "tcp-mss-clamp") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    const auto v = lower(arg(0));
-    if (v == "auto") {
-      c.tcp_mss_clamp.automatic = true;
-    } else if (v != "off") {
-      auto mss = parse_int(arg(0), 536, 65495);
-      if (!mss) return error(fmt::format("tcp-mss-clamp expects auto, off or a number from 536 to 65495, got '{}'", arg(0)));
-      c.tcp_mss_clamp.value = static_cast<uint32_t>(*mss);
-    }
-  } else if (name == "metrics-addr") {
-    if (!nargs(name, n, 1) || !once(name)) return;
-    c.metrics_addr = std::string(arg(0));
-  } else if (name == "icmp-rate-limit") {
-    if ((n != 1 && n != 2) || !once(name)) {
-      if (n != 1 && n != 2) error("'icmp-rate-limit' takes 1 or 2 arguments (per second [burst])");
-      return;
-    }
-    auto rate = parse_int(arg(0), 0, 1000000);
-    if (!rate) return error(fmt::format("icmp-rate-limit: invalid rate '{}'", arg(0)));
-    c.icmp_rate = static_cast<uint32_t>(*rate);
-    if (n == 2) {
-      auto burst = parse_int(arg(1), 1, 1000000);
-      if (!burst) return error(fmt::format("icmp-rate-limit: invalid burst '{}'", arg(1)));
-      c.icmp_burst = static_cast<uint32_t>(*burst);
-    }
-  } else {
-    error(fmt::format("unknown directive '{}'", t[0]));
+void Parser::tun_device(const std::string&, Args a) {
+  if (a[0].size() >= 16) return error(fmt::format("tun-device name '{}' is too long (max 15)", a[0]));
+  r.config.tun_device = std::string(a[0]);
+}
+
+void Parser::ipv4_addr(const std::string&, Args a) {
+  auto v4 = parse_v4(a[0]);
+  if (!v4) return error(fmt::format("invalid IPv4 address '{}'", a[0]));
+  if (v4_is_invalid(*v4)) return error(fmt::format("ipv4-addr {} is a reserved address", a[0]));
+  if (v4_is_link_local(*v4)) warn(fmt::format("ipv4-addr {} is link-local", a[0]));
+  r.config.ipv4_addr = *v4;
+}
+
+void Parser::ipv6_addr(const std::string&, Args a) {
+  auto v6 = parse_v6(a[0]);
+  if (!v6) return error(fmt::format("invalid IPv6 address '{}'", a[0]));
+  if (v6_is_invalid(*v6)) return error(fmt::format("ipv6-addr {} is a reserved address", a[0]));
+  r.config.ipv6_addr = *v6;
+}
+
+void Parser::prefix(const std::string&, Args a) {
+  auto p = parse_prefix6(a[0], -1);
+  if (!p || p->len < 0) return error(fmt::format("invalid IPv6 prefix '{}' (expected address/length)", a[0]));
+  if (!rfc6052::valid_length(p->len))
+    return error(fmt::format("prefix length /{} is not one of 32, 40, 48, 56, 64, 96 (RFC 6052)", p->len));
+  if (!host_bits_zero(*p)) return error(fmt::format("prefix {} has bits set after the prefix length", a[0]));
+  if (v6_is_invalid(p->addr)) return error(fmt::format("prefix {} is a reserved range", a[0]));
+  r.config.prefix = *p;
+}
+
+void Parser::wkpf_strict(const std::string& name, Args a) {
+  if (auto b = flag(name, a[0], "yes or no")) r.config.wkpf_strict = *b;
+}
+
+void Parser::map(const std::string&, Args a) {
+  MapLine m;
+  m.where = fmt::format("{}:{}", file, line);
+  if (auto e = parse_map_args(a[0], a[1], m)) return error(*e);
+  r.config.maps.push_back(m);
+}
+
+void Parser::dynamic_pool(const std::string&, Args a) {
+  auto p = parse_prefix4(a[0], -1);
+  if (!p || p->len < 0) return error(fmt::format("invalid IPv4 prefix '{}' (expected address/length)", a[0]));
+  if (p->len > 31) return error("dynamic-pool must be /31 or larger");
+  if (!host_bits_zero(*p)) return error(fmt::format("dynamic-pool {} has bits set after the prefix length", a[0]));
+  if (v4_is_invalid(p->addr)) return error(fmt::format("dynamic-pool {} is a reserved range", a[0]));
+  r.config.dynamic_pool = *p;
+}
+
+void Parser::data_dir(const std::string&, Args a) {
+  if (a[0].empty() || a[0][0] != '/') return error("data-dir must be an absolute path");
+  r.config.data_dir = std::string(a[0]);
+}
+
+void Parser::map_file(const std::string&, Args a) { r.config.map_file = std::string(a[0]); }
+
+void Parser::strict_frag_hdr(const std::string& name, Args a) {
+  auto b = flag(name, a[0], "on or off");
+  if (!b) return;
+  r.config.strict_frag_hdr = *b;
+  if (*b) warn("strict-frag-hdr is deprecated (RFC 8021) and ignored: atomic fragments are never generated");
+}
+
+void Parser::udp_cksum_mode(const std::string&, Args a) {
+  const auto v = lower(a[0]);
+  UdpCksumMode& mode = r.config.udp_cksum_mode;
+  if (v.starts_with("dr")) mode = UdpCksumMode::drop;
+  else if (v.starts_with("calc")) mode = UdpCksumMode::calc;
+  else if (v.starts_with("fwd") || v.starts_with("forw")) mode = UdpCksumMode::fwd;
+  else error(fmt::format("udp-cksum-mode expects drop, calc or fwd, got '{}'", a[0]));
+}
+
+void Parser::log(const std::string&, Args a) {
+  LogFlags& f = r.config.log;
+  for (std::string_view arg : a) {
+    const auto v = lower(arg);
+    if (v == "drop") f.drop = true;
+    else if (v == "reject") f.reject = true;
+    else if (v == "icmp") f.icmp = true;
+    else if (v == "self") f.self = true;
+    else if (v == "dyn") f.dyn = true;
+    else error(fmt::format("unknown log option '{}' (expected drop, reject, icmp, self, dyn)", arg));
   }
 }
 
-// Checks that need the whole file (nat64-spec §2, "Validation after parsing").
+void Parser::offlink_mtu(const std::string&, Args a) {
+  auto v = parse_int(a[0], 1280, 65535);
+  if (!v) return error(fmt::format("offlink-mtu must be a number from 1280 to 65535, got '{}'", a[0]));
+  r.config.offlink_mtu = static_cast<uint32_t>(*v);
+}
+
+void Parser::workers(const std::string&, Args a) {
+  auto v = parse_int(a[0], 0, 64);
+  if (!v) return error(fmt::format("workers must be a number from 0 to 64, got '{}'", a[0]));
+  r.config.workers = static_cast<int>(*v);
+}
+
+void Parser::tun_up(const std::string& name, Args a) {
+  if (auto b = flag(name, a[0], "yes or no")) r.config.tun_up = *b;
+}
+
+void Parser::tun_address(const std::string& name, Args a) {
+  TunAddress t;
+  if (auto p4 = parse_prefix4(a[0], 32)) {
+    t.v4 = p4->addr;
+    t.len = p4->len;
+  } else if (auto p6 = parse_prefix6(a[0], 128)) {
+    t.ipv6 = true;
+    t.v6 = p6->addr;
+    t.len = p6->len;
+  } else {
+    return error(fmt::format("invalid address '{}' for {}", a[0], name));
+  }
+  (name == "tun-ip" ? r.config.tun_ip : r.config.tun_route).push_back(t);
+}
+
+void Parser::offload(const std::string& name, Args a) {
+  if (auto b = flag(name, a[0], "yes or no")) r.config.offload = *b;
+}
+
+void Parser::tcp_mss_clamp(const std::string&, Args a) {
+  const auto v = lower(a[0]);
+  if (v == "auto") {
+    r.config.tcp_mss_clamp.automatic = true;
+  } else if (v != "off") {
+    auto mss = parse_int(a[0], 536, 65495);
+    if (!mss) return error(fmt::format("tcp-mss-clamp expects auto, off or a number from 536 to 65495, got '{}'", a[0]));
+    r.config.tcp_mss_clamp.value = static_cast<uint32_t>(*mss);
+  }
+}
+
+void Parser::metrics_addr(const std::string&, Args a) { r.config.metrics_addr = std::string(a[0]); }
+
+void Parser::icmp_rate_limit(const std::string&, Args a) {
+  auto rate = parse_int(a[0], 0, 1000000);
+  if (!rate) return error(fmt::format("icmp-rate-limit: invalid rate '{}'", a[0]));
+  r.config.icmp_rate = static_cast<uint32_t>(*rate);
+  if (a.size() == 2) {
+    auto burst = parse_int(a[1], 1, 1000000);
+    if (!burst) return error(fmt::format("icmp-rate-limit: invalid burst '{}'", a[1]));
+    r.config.icmp_burst = static_cast<uint32_t>(*burst);
+  }
+}
+
+// Checks that need the whole file (docs/nat64.md, "Configuration checks").
 void validate(Parser& ps) {
   Config& c = ps.r.config;
   auto error = [&](const std::string& msg) { ps.r.errors.push_back(fmt::format("{}: {}", ps.file, msg)); };
@@ -360,13 +441,14 @@ MapFileResult parse_map_file(std::string_view text, const std::string& filename)
       } else if (auto e = parse_map_args(t[1], t[2], m)) {
         r.errors.push_back(fmt::format("{}: {}", m.where, *e));
       } else {
-        bool dup = false;
-        for (const auto& o : r.maps)
-          if (o.v4 == m.v4 || o.v6 == m.v6) {
-            r.errors.push_back(fmt::format("{}: conflicts with the map at {}", m.where, o.where));
-            dup = true;
-          }
-        if (!dup) r.maps.push_back(m);
+        // Two lines naming one address: the later wins, and the earlier goes on both sides (its
+        // other address is unmapped, not left half-mapped), as Tayga applies a map-file.
+        std::erase_if(r.maps, [&](const MapLine& o) {
+          if (o.v4 != m.v4 && o.v6 != m.v6) return false;
+          r.errors.push_back(fmt::format("{}: replaces the map at {}", m.where, o.where));
+          return true;
+        });
+        r.maps.push_back(m);
       }
     }
     if (nl == std::string_view::npos) break;

@@ -1,4 +1,4 @@
-#include "counters.h"
+#include "nat64/counters.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "daemon.h"
+#include "nat64/daemon.h"
 
 #include <cerrno>
 #include <cstdlib>

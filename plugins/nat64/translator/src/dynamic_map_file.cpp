@@ -1,4 +1,4 @@
-#include "dynamic_map_file.h"
+#include "nat64/dynamic_map_file.h"
 
 #include <cerrno>
 #include <cstring>

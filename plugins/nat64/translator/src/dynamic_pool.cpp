@@ -1,4 +1,4 @@
-#include "dynamic_pool.h"
+#include "nat64/dynamic_pool.h"
 
 #include <algorithm>
 #include <charconv>

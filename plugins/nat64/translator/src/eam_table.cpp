@@ -1,4 +1,4 @@
-#include "eam_table.h"
+#include "nat64/eam_table.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "event_loop.h"
+#include "nat64/event_loop.h"
 
 #include <cerrno>
 #include <csignal>
@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dynamic_map_file.h"
-#include "log.h"
+#include "nat64/dynamic_map_file.h"
+#include "nat64/log.h"
 
 namespace nat64 {
 

@@ -1,6 +1,6 @@
-#include "frame_translator.h"
+#include "nat64/frame_translator.h"
 
-#include "gso_segment.h"
+#include "nat64/gso_segment.h"
 
 namespace nat64 {
 

@@ -1,10 +1,10 @@
-#include "gso_segment.h"
+#include "nat64/gso_segment.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "checksum.h"
-#include "packet_view.h"
+#include "nat64/checksum.h"
+#include "nat64/packet_view.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "icmp_tables.h"
+#include "nat64/icmp_tables.h"
 
 namespace nat64::icmp {
 

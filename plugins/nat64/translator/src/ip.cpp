@@ -1,4 +1,4 @@
-#include "ip.h"
+#include "nat64/ip.h"
 
 #include <arpa/inet.h>
 #include <charconv>

@@ -1,4 +1,4 @@
-#include "lease_cache.h"
+#include "nat64/lease_cache.h"
 
 namespace nat64 {
 

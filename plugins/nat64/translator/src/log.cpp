@@ -1,4 +1,4 @@
-#include "log.h"
+#include "nat64/log.h"
 
 #include <cstdlib>
 #include <cstring>

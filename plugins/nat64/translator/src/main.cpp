@@ -8,18 +8,18 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "address_class.h"
-#include "cli.h"
-#include "config.h"
-#include "cpu_count.h"
-#include "daemon.h"
-#include "dynamic_map_file.h"
-#include "event_loop.h"
-#include "log.h"
-#include "metrics_server.h"
-#include "metrics_text.h"
-#include "netlink.h"
-#include "tun.h"
+#include "nat64/address_class.h"
+#include "nat64/cli.h"
+#include "nat64/config.h"
+#include "core/util/cpu.h"
+#include "nat64/daemon.h"
+#include "nat64/dynamic_map_file.h"
+#include "nat64/event_loop.h"
+#include "nat64/log.h"
+#include "nat64/metrics_server.h"
+#include "nat64/metrics_text.h"
+#include "nat64/netlink.h"
+#include "nat64/tun.h"
 
 using namespace nat64;
 
@@ -56,7 +56,7 @@ void log_startup(const Config& c, int mtu, const TunQueues& tun, int wanted) {
 
 // tayga.conf `workers`: absent, one per usable CPU; 0 (Tayga's classic single thread) or 1, one.
 int worker_count(const Config& c) {
-  if (!c.workers) return std::min(usable_cpus(), 64);
+  if (!c.workers) return std::min(coredns::util::usable_cpus(), 64);
   return std::max(*c.workers, 1);
 }
 

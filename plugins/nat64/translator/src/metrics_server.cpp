@@ -1,4 +1,4 @@
-#include "metrics_server.h"
+#include "nat64/metrics_server.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ip.h"
+#include "nat64/ip.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "metrics_text.h"
+#include "nat64/metrics_text.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "netlink.h"
+#include "nat64/netlink.h"
 
 #include <arpa/inet.h>
 #include <cerrno>

@@ -1,6 +1,6 @@
-#include "packet_log.h"
+#include "nat64/packet_log.h"
 
-#include "log.h"
+#include "nat64/log.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "packet_view.h"
+#include "nat64/packet_view.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "shared_pool.h"
+#include "nat64/shared_pool.h"
 
 namespace nat64 {
 

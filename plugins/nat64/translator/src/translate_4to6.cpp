@@ -2,9 +2,11 @@
 // packet, RFC 4884 extensions.
 #include <algorithm>
 
-#include "checksum.h"
-#include "icmp_tables.h"
-#include "translator.h"
+#include "nat64/address_class.h"
+#include "nat64/checksum.h"
+#include "nat64/icmp_tables.h"
+#include "nat64/transport_checksum.h"
+#include "nat64/translator.h"
 
 namespace nat64 {
 
@@ -27,37 +29,6 @@ void write_frag_header(uint8_t* o, uint8_t next, uint32_t offset, bool more, uin
   o[1] = 0;
   store16(o + 2, static_cast<uint16_t>(offset | (more ? 1 : 0)));
   store32(o + 4, id);
-}
-
-// Transport checksum of a first fragment (or whole packet) after the address change.
-// Returns false when the packet must not be translated (an inner ICMP that is not an echo).
-// `partial`: the TCP/UDP checksum field holds a pseudo-header seed (virtio NEEDS_CSUM).
-bool update_l4_4to6(uint8_t proto, uint8_t* l4, uint32_t avail, uint32_t l4_total, V4 s4, V4 d4, const V6& s6,
-                    const V6& d6, bool partial = false) {
-  const uint32_t old_sum = csum::add_v4(s4) + csum::add_v4(d4);
-  const uint32_t new_sum = csum::add_v6(s6) + csum::add_v6(d6);
-  if (partial) {
-    const uint32_t at = proto == proto::tcp ? 16 : 6;
-    store16(l4 + at, csum::update_partial(load16(l4 + at), old_sum, new_sum));
-  } else if (proto == proto::tcp) {
-    if (avail >= 18) store16(l4 + 16, csum::update(load16(l4 + 16), old_sum, new_sum));
-  } else if (proto == proto::udp) {
-    if (avail >= 8 && load16(l4 + 6) != 0) {
-      uint16_t ck = csum::update(load16(l4 + 6), old_sum, new_sum);
-      store16(l4 + 6, ck ? ck : 0xffff);
-    }
-  } else if (proto == proto::icmp) {
-    if (avail < 4) return false;
-    const uint8_t t = l4[0] == icmp::v4::echo_request ? icmp::v6::echo_request
-                      : l4[0] == icmp::v4::echo_reply  ? icmp::v6::echo_reply
-                                                       : 0;
-    if (!t) return false;
-    const uint32_t old_word = uint32_t(l4[0]) << 8 | l4[1];
-    const uint32_t new_word = uint32_t(t) << 8 | l4[1];
-    l4[0] = t;
-    store16(l4 + 2, csum::update(load16(l4 + 2), old_word, new_word + csum::pseudo6(s6, d6, proto::icmpv6, l4_total)));
-  }
-  return true;
 }
 
 }  // namespace
@@ -95,11 +66,10 @@ void Translator::v4_data(V4View& h, bool hairpin) {
   const bool fragment = h.is_fragment();
   bool udp_calc = false;
   if (!partial_ && h.proto == proto::udp && first && payload >= 8 && load16(l4 + 6) == 0) {
-    // RFC 7915 §4.5: a zero checksum can be computed only over a whole datagram.
-    if (s_.udp_cksum_mode == UdpCksumMode::drop || (s_.udp_cksum_mode == UdpCksumMode::calc && fragment)) {
-      icmp4_error(h, icmp::v4::dest_unreach, 13, 0);
-      return reject(DropReason::udp_zero_checksum, false, pkt, h.total);
-    }
+    // Dropped silently and counted, as Tayga does; `calc` too when the checksum cannot be
+    // computed, over a fragment (RFC 7915 §4.5).
+    if (s_.udp_cksum_mode == UdpCksumMode::drop || (s_.udp_cksum_mode == UdpCksumMode::calc && fragment))
+      return drop(DropReason::udp_zero_checksum, false, pkt, h.total);
     udp_calc = s_.udp_cksum_mode == UdpCksumMode::calc;
   }
   // Offloaded packets: the transport header length (for hdr_len) and, for GSO, the IPv4 size of
@@ -119,7 +89,8 @@ void Translator::v4_data(V4View& h, bool hairpin) {
   if (!whole && defer_gso()) return;
 
   if (s_.mss_clamp && h.proto == proto::tcp && first) clamp_mss(l4, h.l4_avail());
-  if (first && !update_l4_4to6(h.proto, l4, payload, payload, h.src, h.dst, src6, dst6, partial_))
+  const auto delta = ChecksumDelta::v4_to_v6(h.src, h.dst, src6, dst6, payload);
+  if (first && !update_transport(h.proto, l4, payload, delta, partial_))
     return drop(DropReason::icmp_untranslatable, false, pkt, h.total);
   if (udp_calc) {
     store16(l4 + 6, 0);
@@ -176,6 +147,8 @@ uint32_t Translator::inner_4to6(uint8_t* in, uint32_t len, uint8_t* out, uint32_
   V4View v;
   DropReason why;
   if (!parse_v4(in, len, true, v, why)) return 0;
+  // Not translated, the whole error dropped: a dropped address class, or ICMPv6 inside IPv4.
+  if (v4_is_dropped(v.src) || v4_is_dropped(v.dst) || v.proto == proto::icmpv6) return 0;
   const int64_t now = now_s();
   V6 s6, d6;
   if (map_.to_v6(v.src, s6, now).status != MapStatus::ok) return 0;
@@ -191,7 +164,8 @@ uint32_t Translator::inner_4to6(uint8_t* in, uint32_t len, uint8_t* out, uint32_
   write_v6_header(out, v.tos, v.l4_total() + (frag ? 8 : 0), frag ? proto::fragment : next, v.ttl, s6, d6);
   if (frag) write_frag_header(out + 40, next, v.frag_off, v.mf, v.id);
   std::memcpy(out + hdr, v.l4(), pay);
-  if (v.frag_off == 0 && !update_l4_4to6(v.proto, out + hdr, pay, v.l4_total(), v.src, v.dst, s6, d6)) return 0;
+  const auto delta = ChecksumDelta::v4_to_v6(v.src, v.dst, s6, d6, v.l4_total());
+  if (v.frag_off == 0 && !update_transport(v.proto, out + hdr, pay, delta)) return 0;
   return hdr + pay;
 }
 

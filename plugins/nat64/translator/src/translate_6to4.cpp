@@ -2,9 +2,11 @@
 // extensions, and RFC 7757 §4 hairpinning.
 #include <algorithm>
 
-#include "checksum.h"
-#include "icmp_tables.h"
-#include "translator.h"
+#include "nat64/address_class.h"
+#include "nat64/checksum.h"
+#include "nat64/icmp_tables.h"
+#include "nat64/transport_checksum.h"
+#include "nat64/translator.h"
 
 namespace nat64 {
 
@@ -23,35 +25,6 @@ void write_v4_header(uint8_t* o, uint8_t tos, uint32_t total, uint16_t id, uint1
   store32(o + 12, src);
   store32(o + 16, dst);
   store16(o + 10, csum::finish(csum::add_ipv4_header(o)));
-}
-
-// `partial`: the TCP/UDP checksum field holds a pseudo-header seed (virtio NEEDS_CSUM).
-bool update_l4_6to4(uint8_t proto, uint8_t* l4, uint32_t avail, uint32_t l4_total, const V6& s6, const V6& d6,
-                    V4 s4, V4 d4, bool partial = false) {
-  const uint32_t old_sum = csum::add_v6(s6) + csum::add_v6(d6);
-  const uint32_t new_sum = csum::add_v4(s4) + csum::add_v4(d4);
-  if (partial) {
-    const uint32_t at = proto == proto::tcp ? 16 : 6;
-    store16(l4 + at, csum::update_partial(load16(l4 + at), old_sum, new_sum));
-  } else if (proto == proto::tcp) {
-    if (avail >= 18) store16(l4 + 16, csum::update(load16(l4 + 16), old_sum, new_sum));
-  } else if (proto == proto::udp) {
-    if (avail >= 8 && load16(l4 + 6) != 0) {
-      uint16_t ck = csum::update(load16(l4 + 6), old_sum, new_sum);
-      store16(l4 + 6, ck ? ck : 0xffff);
-    }
-  } else if (proto == proto::icmpv6) {
-    if (avail < 4) return false;
-    const uint8_t t = l4[0] == icmp::v6::echo_request ? icmp::v4::echo_request
-                      : l4[0] == icmp::v6::echo_reply  ? icmp::v4::echo_reply
-                                                       : 0xff;
-    if (t == 0xff) return false;
-    const uint32_t old_word = uint32_t(l4[0]) << 8 | l4[1];
-    const uint32_t new_word = uint32_t(t) << 8 | l4[1];
-    l4[0] = t;
-    store16(l4 + 2, csum::update(load16(l4 + 2), old_word + csum::pseudo6(s6, d6, proto::icmpv6, l4_total), new_word));
-  }
-  return true;
 }
 
 // RFC 7915 §5.1: DF is set on unfragmented packets larger than 1260 bytes.
@@ -109,7 +82,8 @@ void Translator::v6_data(V6View& h) {
     return reject(DropReason::too_big, true, pkt, h.total);
   }
   if (s_.mss_clamp && h.proto == proto::tcp && first) clamp_mss(l4, h.l4_avail());
-  if (first && !update_l4_6to4(h.proto, l4, payload, payload, h.src, h.dst, src4, dst4, partial_))
+  const auto delta = ChecksumDelta::v6_to_v4(h.src, h.dst, src4, dst4, payload);
+  if (first && !update_transport(h.proto, l4, payload, delta, partial_))
     return drop(DropReason::icmp_untranslatable, true, pkt, h.total);
   if (udp_calc) {
     const uint16_t ck = csum::finish(csum::add(l4, payload, csum::pseudo4(src4, dst4, proto::udp, payload)));
@@ -142,6 +116,10 @@ uint32_t Translator::inner_6to4(uint8_t* in, uint32_t len, uint8_t* out, uint32_
   V6View v;
   DropReason why;
   if (!parse_v6(in, len, true, v, why) || room < 20) return 0;
+  // Not translated, the whole error dropped (RFC 7915 §5.3 has nothing to map them to): an
+  // invalid address, an extension header (Tayga does not walk them in an inner packet), or
+  // ICMPv4 inside IPv6.
+  if (v6_is_invalid(v.src) || v6_is_invalid(v.dst) || v.l4_off != 40 || v.proto == proto::icmp) return 0;
   const int64_t now = now_s();
   V4 s4, d4;
   // Inner addresses may be hairpin addresses (prefix form of an IPv6-side address).
@@ -155,7 +133,8 @@ uint32_t Translator::inner_6to4(uint8_t* in, uint32_t len, uint8_t* out, uint32_
   write_v4_header(out, v.tc, total, v.has_frag ? static_cast<uint16_t>(v.frag_id) : 0, flags_for(v, total), v.hop,
                   proto4, s4, d4);
   std::memcpy(out + 20, v.l4(), pay);
-  if (v.frag_off == 0 && !update_l4_6to4(v.proto, out + 20, pay, v.l4_total(), v.src, v.dst, s4, d4)) return 0;
+  const auto delta = ChecksumDelta::v6_to_v4(v.src, v.dst, s4, d4, v.l4_total());
+  if (v.frag_off == 0 && !update_transport(v.proto, out + 20, pay, delta)) return 0;
   return 20 + pay;
 }
 

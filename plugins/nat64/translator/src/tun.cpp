@@ -1,4 +1,4 @@
-#include "tun.h"
+#include "nat64/tun.h"
 
 #include <cerrno>
 #include <cstring>
@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "virtio_net.h"
+#include "nat64/virtio_net.h"
 
 namespace nat64 {
 

@@ -1,4 +1,4 @@
-#include "worker.h"
+#include "nat64/worker.h"
 
 #include <cerrno>
 #include <csignal>
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "nat64/log.h"
 
 namespace nat64 {
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "address_mapper.h"
-#include "eam_table.h"
-#include "rfc6052.h"
+#include "nat64/address_mapper.h"
+#include "nat64/eam_table.h"
+#include "nat64/rfc6052.h"
 #include "test_util.h"
 
 using namespace nat64;

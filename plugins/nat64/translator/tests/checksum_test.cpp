@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "checksum.h"
+#include "nat64/checksum.h"
 
 using namespace nat64;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "cli.h"
+#include "nat64/cli.h"
 
 using namespace nat64;
 

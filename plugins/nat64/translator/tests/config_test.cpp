@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "config.h"
+#include "nat64/config.h"
 #include "test_util.h"
 
 using namespace nat64;

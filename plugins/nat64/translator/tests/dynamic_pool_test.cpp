@@ -2,8 +2,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "dynamic_map_file.h"
-#include "dynamic_pool.h"
+#include "nat64/dynamic_map_file.h"
+#include "nat64/dynamic_pool.h"
 #include "test_util.h"
 
 using namespace nat64;
@@ -16,7 +16,7 @@ auto any6 = [](const V6&) { return true; };
 
 TEST_CASE("dynamic pool: Tayga's preferred slot", "[pool]") {
   DynamicPool p({v4("192.0.2.0"), 24}, none);
-  // nat64-spec §4.1: Tayga gives 2001:db8:c::2 the address 192.0.2.244 from 192.0.2.0/24.
+  // docs/nat64.md, "Dynamic pool": Tayga gives 2001:db8:c::2 the address 192.0.2.244 from 192.0.2.0/24.
   CHECK(p.preferred_slot(v6("2001:db8:c::2")) == 244);
   PoolEvent ev;
   Lease* l = p.allocate(v6("2001:db8:c::2"), 100, ev);

@@ -1,4 +1,4 @@
-"""End-to-end tests of nat64's fast path (issue: TUN offloads, workers, tcp-mss-clamp), in the
+"""End-to-end tests of nat64's fast path (TUN offloads, workers, tcp-mss-clamp), in the
 namespaces of e2e_test.py (IPv6-only client, router with nat64 on a TUN, IPv4-only server).
 
 Each test runs against three translators in turn, so that every path is forced:

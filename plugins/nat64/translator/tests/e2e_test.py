@@ -343,6 +343,18 @@ def test_map_file_reload_on_sighup(net):
     time.sleep(0.5)
     assert peer(NS_S, "tcp", "10.98.2.4", 7000, "n") == f"{SERVER6}|n"
     assert "loaded 1 map(s)" in net.output()
+    # Two lines naming one IPv6 address: the later wins (the earlier is gone on both sides); a
+    # line inside the dynamic pool is refused, naming file and line.
+    with open(mf, "w") as f:
+        f.write("map 10.98.2.4 2001:db8:1::3\nmap 10.98.2.5 2001:db8:1::3\nmap 10.98.0.77 2001:db8:1::9\n")
+    net.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 5
+    while time.time() < deadline and "loaded 2 map(s)" not in net.output():
+        time.sleep(0.1)
+    out = net.output()
+    assert "maps.conf:2: replaces the map at maps.conf:1" in out, out
+    assert "maps.conf:3: map overlaps the dynamic-pool 10.98.0.0/24, ignored" in out, out
+    assert peer(NS_S, "tcp", "10.98.2.5", 7000, "o") == f"{SERVER6}|o"
 
 
 def test_user_group_chroot(net):

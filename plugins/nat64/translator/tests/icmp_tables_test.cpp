@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "icmp_tables.h"
+#include "nat64/icmp_tables.h"
 
 using namespace nat64::icmp;
 

@@ -3,10 +3,10 @@
 // work, PMTU with GSO, the TUN frame layer, and the TCP MSS clamp.
 #include <catch2/catch.hpp>
 
-#include "checksum.h"
-#include "frame_translator.h"
-#include "gso_segment.h"
-#include "packet_view.h"
+#include "nat64/checksum.h"
+#include "nat64/frame_translator.h"
+#include "nat64/gso_segment.h"
+#include "nat64/packet_view.h"
 #include "test_util.h"
 
 using namespace nat64;

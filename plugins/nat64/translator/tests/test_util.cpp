@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <fmt/format.h>
 
-#include "checksum.h"
-#include "packet_view.h"
+#include "nat64/checksum.h"
+#include "nat64/packet_view.h"
 
 namespace nat64::test {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "ip.h"
-#include "translator.h"
+#include "nat64/config.h"
+#include "nat64/ip.h"
+#include "nat64/translator.h"
 
 namespace nat64::test {
 

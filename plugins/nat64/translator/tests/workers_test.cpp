@@ -6,8 +6,8 @@
 #include <atomic>
 #include <thread>
 
-#include "address_mapper.h"
-#include "snapshot_cell.h"
+#include "nat64/address_mapper.h"
+#include "nat64/snapshot_cell.h"
 #include "test_util.h"
 
 using namespace nat64;
