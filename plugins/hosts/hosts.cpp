@@ -1,6 +1,7 @@
 #include "plugins/hosts/hosts.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <fmt/format.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@ Lookup lookup(const Store& s, const dns::Name& q) {
   l.exact = s.find(q.wire());
   // A table's wildcard counts only for a family its exact entry lacks (CoreDNS keeps them in
   // separate per-family maps), so look it up unless the exact entry has both.
-  if (!l.exact || l.exact->n4 == 0 || l.exact->n6 == 0) l.wild = s.find_wildcard(q);
+  if (!l.exact || s.v4_refs(*l.exact).empty() || s.v6_refs(*l.exact).empty()) l.wild = s.find_wildcard(q);
   return l;
 }
 
@@ -173,7 +174,7 @@ std::optional<Response> Hosts::answer(const Request& req) const {
       if (qtype != dns::type::A && qtype != dns::type::AAAA) continue;
       const bool v4 = qtype == dns::type::A;
       const Store::Entry* e = l.exact;
-      if (!e || (v4 ? e->n4 : e->n6) == 0) e = l.wild;
+      if (!e || (v4 ? t->v4_refs(*e) : t->v6_refs(*e)).empty()) e = l.wild;
       if (!e) continue;
       for (uint32_t i : v4 ? t->v4_refs(*e) : t->v6_refs(*e)) {
         if (b.size() > kReplyBudget) break;
@@ -220,6 +221,11 @@ bool Hosts::refresh() {
   if (!store) return false;
   const size_t size = store->size();
   file_.publish(std::move(store));
+#ifdef __GLIBC__
+  // The old table and the builder's scratch are freed now, but glibc keeps freed heap pages
+  // mapped (blocks below its mmap threshold): give them back, or RSS would stay at two tables.
+  ::malloc_trim(0);
+#endif
   stamp_ = stamp;
   entries_gauge().with({opt_.path}).set(static_cast<double>(size + inline_.size()));
   reload_gauge().with({}).set(static_cast<double>(stamp.mtime_ns) / 1e9);

@@ -90,7 +90,7 @@ uint32_t StoreBuilder::intern(const dns::Name& lowered) {
   uint32_t slot = s_.lookup_slot(wire, hash_name(wire));
   if (s_.slots_[slot] != 0) return s_.slots_[slot] - 1;
   auto e = static_cast<uint32_t>(s_.entries_.size());
-  s_.entries_.push_back({static_cast<uint32_t>(s_.names_.size()), 0, 0, 0});
+  s_.entries_.push_back({static_cast<uint32_t>(s_.names_.size()), 0, 0});
   s_.names_.push_back(static_cast<uint8_t>(wire.size()));
   s_.names_.insert(s_.names_.end(), wire.begin(), wire.end());
   s_.slots_[slot] = e + 1;
@@ -115,7 +115,6 @@ void StoreBuilder::add_v6(const uint8_t addr[16], const dns::Name& lowered) {
   if (added) s_.v6_pool_.push_back(key);
   uint32_t e = intern(lowered);
   occ_.push_back({e, it->second | 0x80000000u});
-  s_.entries_[e].n6++;
 }
 
 namespace {

@@ -22,9 +22,8 @@ class Store {
  public:
   struct Entry {
     uint32_t name;  // offset of [length][wire name] in names_
-    uint32_t refs;  // first of n4 IPv4 pool indexes, then n6 IPv6 pool indexes, in refs_
+    uint32_t refs;  // its n4 IPv4 pool indexes, then its IPv6 ones up to the next entry's refs
     uint32_t n4;
-    uint32_t n6;
   };
 
   // The entry of a lower-cased wire name, exact match only; null if absent.
@@ -34,8 +33,11 @@ class Store {
   const Entry* find_wildcard(const dns::Name& lowered) const;
 
   // An entry's addresses in line order (IPv4 in network byte order, as 4 bytes).
-  std::span<const uint32_t> v4_refs(const Entry& e) const { return {&refs_[e.refs], e.n4}; }
-  std::span<const uint32_t> v6_refs(const Entry& e) const { return {&refs_[e.refs + e.n4], e.n6}; }
+  std::span<const uint32_t> v4_refs(const Entry& e) const { return {refs_.data() + e.refs, e.n4}; }
+  std::span<const uint32_t> v6_refs(const Entry& e) const {
+    const size_t end = &e + 1 == entries_.data() + entries_.size() ? refs_.size() : (&e + 1)->refs;
+    return {refs_.data() + e.refs + e.n4, end - e.refs - e.n4};
+  }
   const uint8_t* v4(uint32_t i) const { return v4_pool_[i].data(); }
   const uint8_t* v6(uint32_t i) const { return v6_pool_[i].data(); }
 
