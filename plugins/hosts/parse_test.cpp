@@ -76,6 +76,13 @@ TEST_CASE("nothing is de-duplicated, and the entry count is CoreDNS's", "[parse]
   CHECK(names(build("10.0.0.1 *.a.example\n"), "10.0.0.1") == "");
 }
 
+TEST_CASE("an address whose only names are wildcards has no reverse names", "[parse]") {
+  // Found by the hosts fuzzer: the reverse list is then empty, and was indexed anyway.
+  Store s = build("10.0.0.9 *.example.org\n");
+  CHECK(names(s, "10.0.0.9") == "");
+  CHECK(addrs(s, "*.example.org") == "10.0.0.9 |");
+}
+
 TEST_CASE("fields split on any Unicode white space, comments start anywhere", "[parse]") {
   Store s = build("10.0.0.1\xC2\xA0" "a\xE3\x80\x80" "b\x0B" "c#d e\r\n10.0.0.2 x#y\n#10.0.0.3 z\n");
   CHECK(addrs(s, "a") == "10.0.0.1 |");

@@ -61,7 +61,7 @@ class Store {
  private:
   friend class StoreBuilder;
   std::span<const uint32_t> names_of(const std::vector<uint32_t>& starts, uint32_t pool) const {
-    return {&rev_[starts[pool]], starts[pool + 1] - starts[pool]};
+    return {rev_.data() + starts[pool], starts[pool + 1] - starts[pool]};  // rev_ may be empty
   }
   uint32_t lookup_slot(std::span<const uint8_t> wire, uint64_t hash) const;
 
