@@ -4,7 +4,7 @@
 #   tools/fuzz.sh <target> [seconds] [libFuzzer args...]
 #   tools/fuzz.sh --list
 #
-# target: dns_message | corefile. seconds: how long to fuzz (default 60; 0 = until a crash).
+# target: dns_message | corefile | hosts. seconds: how long to fuzz (default 60; 0 = until a crash).
 # The build dir is build-fuzz/ (clang, COREDNS_FUZZ=ON). The seeds in tests/fuzz/corpus/<target>/
 # are read, never written: new inputs go to build-fuzz/corpus/<target>/ and crashes, timeouts
 # and leaks to build-fuzz/artifacts/<target>/ (rerun one: build-fuzz/tests/fuzz/<target>_fuzz
@@ -16,7 +16,7 @@ set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build-fuzz}
-TARGETS="dns_message corefile"
+TARGETS="dns_message corefile hosts"
 
 if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
   sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
