@@ -1,17 +1,13 @@
 #include "core/dns/error_reply.h"
 
 #include "core/dns/builder.h"
+#include "core/dns/reply.h"
 #include "core/dns/types.h"
 
 namespace coredns::dns {
 
 std::vector<uint8_t> error_reply(const MessageView& query, uint16_t rcode) {
-  const Header& q = query.header();
-  Header h;
-  h.id = q.id;
-  h.set(Header::QR);
-  h.set_opcode(q.opcode());
-  if (q.opcode() == opcode::QUERY) h.flags |= q.flags & (Header::RD | Header::CD);
+  Header h = reply_header(query);
   h.set_rcode(rcode);
   std::vector<uint8_t> out;
   MessageBuilder b(out, h);

@@ -13,7 +13,7 @@ Header reply_header(const MessageView& query) {
   h.id = q.id;
   h.set(Header::QR);
   h.set_opcode(q.opcode());
-  h.flags |= q.flags & (Header::RD | Header::CD);
+  if (q.opcode() == opcode::QUERY) h.flags |= q.flags & (Header::RD | Header::CD);
   return h;
 }
 

@@ -17,8 +17,9 @@ inline constexpr uint16_t OTHER = 0, BLOCKED = 15, CENSORED = 16, FILTERED = 17,
                           NOT_AUTHORITATIVE = 20, NOT_SUPPORTED = 21;
 }
 
-// The header of a reply to `query`: same ID and opcode, QR set, RD and CD copied; AA, RA, AD and
-// TC clear for the caller to set. Counts are left to the builder.
+// The header of a reply to `query` (miekg/dns's SetReply, which CoreDNS's replies start from):
+// same ID and opcode, QR set, RD and CD copied for a QUERY; AA, RA, AD and TC clear for the
+// caller to set. Counts are left to the builder.
 Header reply_header(const MessageView& query);
 
 // One EDE option (code 15), ready for MessageBuilder::add_opt: INFO-CODE and the optional

@@ -1,6 +1,7 @@
 #include "core/server/replies.h"
 
 #include "core/dns/builder.h"
+#include "core/dns/reply.h"
 #include "core/dns/types.h"
 
 namespace coredns::server {
@@ -65,14 +66,8 @@ Precheck precheck_query(std::span<const uint8_t> raw, dns::MessageView& view,
 }
 
 std::vector<uint8_t> badvers_reply(const dns::MessageView& query) {
-  const Header& q = query.header();
-  Header h;
-  h.id = q.id;
-  h.set(Header::QR);
-  h.set_opcode(q.opcode());
-  h.flags |= q.flags & (Header::RD | Header::CD);
   std::vector<uint8_t> out;
-  dns::MessageBuilder b(out, h);
+  dns::MessageBuilder b(out, dns::reply_header(query));
   b.add_question_from(query);
   b.add_opt(0, 1, 0, 0, {});
   b.finish();

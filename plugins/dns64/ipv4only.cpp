@@ -58,7 +58,7 @@ LocalAnswer answer_ipv4only(const dns::MessageView& query, const dns::Name& lowe
   const uint16_t qtype = query.question().qtype;
   LocalAnswer out{{}, dns::rcode::NOERROR, false};
 
-  dns::Header h = reply_header(query);
+  dns::Header h = recursive_reply_header(query);
   const bool apex = lower == zone;
   if (!apex) out.rcode = dns::rcode::NXDOMAIN;
   const bool is_ipv4only = &zone == &zones().ipv4only;

@@ -58,7 +58,7 @@ uint16_t assemble_reverse(std::vector<uint8_t>& out, const dns::MessageView& que
                           const dns::Name& target, const dns::MessageView& lookup) {
   const auto msg = lookup.bytes();
   const uint16_t rcode = lookup.header().rcode();
-  dns::MessageBuilder b(out, reply_header(query, lookup));
+  dns::MessageBuilder b(out, lookup_reply_header(query, lookup));
   b.add_question_from(query);
   b.add_name_record(dns::Section::answer, query.question_name(), dns::type::CNAME, dns::cls::IN,
                     kCnameTtl, target);

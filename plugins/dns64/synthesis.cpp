@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/dns/builder.h"
+#include "core/dns/reply.h"
 #include "core/dns/types.h"
 
 namespace coredns::plugins::dns64 {
@@ -71,19 +72,14 @@ int usable_a_records(const dns::MessageView& a_reply, const Embedding& e) {
   return n;
 }
 
-dns::Header reply_header(const dns::MessageView& query) {
-  const dns::Header& q = query.header();
-  dns::Header h;
-  h.id = q.id;
-  h.set(dns::Header::QR);
-  h.set_opcode(q.opcode());
-  h.flags |= q.flags & (dns::Header::RD | dns::Header::CD);
+dns::Header recursive_reply_header(const dns::MessageView& query) {
+  dns::Header h = dns::reply_header(query);
   h.set(dns::Header::RA);
   return h;
 }
 
-dns::Header reply_header(const dns::MessageView& query, const dns::MessageView& lookup) {
-  dns::Header h = reply_header(query);
+dns::Header lookup_reply_header(const dns::MessageView& query, const dns::MessageView& lookup) {
+  dns::Header h = recursive_reply_header(query);
   h.set(dns::Header::TC, lookup.header().has(dns::Header::TC));
   h.set_rcode(lookup.header().rcode());
   return h;
@@ -93,7 +89,7 @@ Assembled assemble(std::vector<uint8_t>& out, const dns::MessageView& query,
                    const dns::MessageView& a_reply, uint32_t ttl_bound, const Embedding& e) {
   const auto msg = a_reply.bytes();
   const uint16_t rcode = a_reply.header().rcode();
-  dns::MessageBuilder b(out, reply_header(query, a_reply));
+  dns::MessageBuilder b(out, lookup_reply_header(query, a_reply));
   b.add_question_from(query);
   int synthesized = 0;
   for (const dns::RecordView& rr : a_reply.records(dns::Section::answer)) {

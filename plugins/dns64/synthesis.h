@@ -39,13 +39,13 @@ struct Embedding {
 // Number of A records in the answer section that `e` would translate.
 int usable_a_records(const dns::MessageView& a_reply, const Embedding& e);
 
-// The header of a reply dns64 builds for `query`: same ID, opcode, RD and CD; QR, and RA as any
-// recursive answer (RFC 6147 §5.4); AA and AD clear (synthesized data is neither authoritative
-// nor validated, §5.5; `assemble` gives AD back to a reply with nothing synthesized).
-dns::Header reply_header(const dns::MessageView& query);
-// The header of a reply dns64 builds for `query` from the reply to its own lookup: reply_header
-// with the lookup's TC and rcode.
-dns::Header reply_header(const dns::MessageView& query, const dns::MessageView& lookup);
+// The header of a reply dns64 builds for `query`: dns::reply_header with RA, as any recursive
+// answer (RFC 6147 §5.4); AA and AD clear (synthesized data is neither authoritative nor
+// validated, §5.5; `assemble` gives AD back to a reply with nothing synthesized).
+dns::Header recursive_reply_header(const dns::MessageView& query);
+// The header of a reply dns64 builds for `query` from the reply to its own lookup:
+// recursive_reply_header with the lookup's TC and rcode.
+dns::Header lookup_reply_header(const dns::MessageView& query, const dns::MessageView& lookup);
 
 struct Assembled {
   uint16_t rcode;

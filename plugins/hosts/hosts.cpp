@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/dns/builder.h"
+#include "core/dns/reply.h"
 #include "core/metrics/metrics.h"
 #include "core/util/log.h"
 #include "plugins/hosts/parse.h"
@@ -51,12 +52,8 @@ Lookup lookup(const Store& s, const dns::Name& q) {
 }
 
 dns::Header reply_header(const Request& req) {
-  dns::Header h;
-  h.id = req.id();
-  h.set(dns::Header::QR);
+  dns::Header h = dns::reply_header(req.msg());
   h.set(dns::Header::AA);
-  h.set_opcode(req.msg().header().opcode());
-  h.flags |= req.msg().header().flags & (dns::Header::RD | dns::Header::CD);
   return h;
 }
 

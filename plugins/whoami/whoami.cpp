@@ -3,16 +3,13 @@
 #include <netinet/in.h>
 
 #include "core/dns/builder.h"
+#include "core/dns/reply.h"
 
 namespace coredns::plugins::whoami {
 
 std::vector<uint8_t> build_reply(const Request& req) {
-  dns::Header h;
-  h.id = req.id();
-  h.set(dns::Header::QR);
+  dns::Header h = dns::reply_header(req.msg());
   h.set(dns::Header::AA);
-  h.set_opcode(req.msg().header().opcode());
-  h.flags |= req.msg().header().flags & (dns::Header::RD | dns::Header::CD);
   std::vector<uint8_t> out;
   dns::MessageBuilder b(out, h);
   b.add_question(req.qname(), req.qtype(), req.qclass());

@@ -21,16 +21,22 @@ std::vector<uint8_t> build(const std::vector<uint8_t>& query, uint16_t info_code
 
 }  // namespace
 
-TEST_CASE("reply_header copies ID, opcode, RD and CD and sets only QR") {
+TEST_CASE("reply_header copies ID and opcode, RD and CD for a QUERY, and sets only QR") {
+  // miekg/dns's SetReply, which CoreDNS's replies start from: RD and CD only for opcode QUERY.
   QueryOptions o;
   o.id = 0xBEEF;
-  o.flags = dns::Header::RD | dns::Header::CD | dns::Header::AD | (4 << 11);  // NOTIFY
+  o.flags = dns::Header::RD | dns::Header::CD | dns::Header::AD;
   const auto query = make_query("example.org.", dns::type::A, o);
-  dns::MessageView q = parse(query);
-  dns::Header h = dns::reply_header(q);
+  dns::Header h = dns::reply_header(parse(query));
   CHECK(h.id == 0xBEEF);
+  CHECK(h.opcode() == dns::opcode::QUERY);
+  CHECK(h.flags == (dns::Header::QR | dns::Header::RD | dns::Header::CD));
+
+  o.flags = dns::Header::RD | dns::Header::CD | dns::Header::AD | (4 << 11);  // NOTIFY
+  const auto notify = make_query("example.org.", dns::type::A, o);
+  h = dns::reply_header(parse(notify));
   CHECK(h.opcode() == dns::opcode::NOTIFY);
-  CHECK(h.flags == (dns::Header::QR | dns::Header::RD | dns::Header::CD | (4 << 11)));
+  CHECK(h.flags == (dns::Header::QR | (4 << 11)));
 }
 
 TEST_CASE("ede_option encodes code 15, length, info-code and extra text (RFC 8914 section 2)") {
