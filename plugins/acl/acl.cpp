@@ -1,5 +1,6 @@
 #include "plugins/acl/acl.h"
 
+#include "core/async/worker_id.h"
 #include "core/dns/builder.h"
 #include "core/dns/reply.h"
 #include "core/dns/types.h"
@@ -19,9 +20,8 @@ std::vector<uint8_t> refusal(const Request& req, Action action) {
   return out;
 }
 
-Acl::Acl(std::vector<Rule> rules, std::vector<ServerLabel> servers)
+Acl::Acl(std::vector<Rule> rules)
     : rules_(std::move(rules)),
-      servers_(std::move(servers)),
       blocked_(metrics::Registry::global().counter("coredns_acl_blocked_requests_total",
                                                    "Counter of DNS requests being blocked.",
                                                    {"server", "view", "zone"})),
@@ -33,44 +33,33 @@ Acl::Acl(std::vector<Rule> rules, std::vector<ServerLabel> servers)
                                                    {"server", "view", "zone"})),
       allowed_(metrics::Registry::global().counter("coredns_acl_allowed_requests_total",
                                                    "Counter of DNS requests being allowed.",
-                                                   {"server", "view"})) {
-  if (servers_.empty()) servers_.push_back({"", 0, ""});
+                                                   {"server", "view"})),
+      slots_(new WorkerSlot[async::worker_slots()]) {
   for (const Rule& r : rules_) {
     zone_base_.push_back(zone_count_);
     zone_count_ += r.zones.size();
   }
-  const size_t n = servers_.size() * (3 * zone_count_ + 1);
-  series_ = std::make_unique<std::atomic<metrics::Counter*>[]>(n);
-  for (size_t i = 0; i < n; ++i) series_[i].store(nullptr, std::memory_order_relaxed);
+}
+
+Acl::ServerSeries& Acl::series(const Request& req) {
+  std::vector<ServerSeries>& known = slots_[async::worker_index()].servers;
+  const std::string* server = &req.server_key();
+  for (ServerSeries& s : known)
+    if (s.server == server) return s;
+  return known.emplace_back(ServerSeries{server, std::vector<metrics::Counter*>(3 * zone_count_ + 1)});
 }
 
 template <typename Labels>
-metrics::Counter& Acl::counter(metrics::CounterFamily& family, size_t slot, Labels labels) {
-  metrics::Counter* c = series_[slot].load(std::memory_order_acquire);
-  if (!c) {
-    c = &family.with(labels());
-    series_[slot].store(c, std::memory_order_release);
-  }
+metrics::Counter& Acl::counter(ServerSeries& s, metrics::CounterFamily& family, size_t slot,
+                               Labels labels) {
+  metrics::Counter*& c = s.counters[slot];
+  if (!c) c = &family.with(labels());
   return *c;
 }
 
-size_t Acl::server_index(const Request& req) const {
-  if (servers_.size() == 1) return 0;
-  const uint16_t port = req.local().port();
-  const std::string ip = req.local().ip();
-  size_t by_port = servers_.size();
-  for (size_t i = 0; i < servers_.size(); ++i) {
-    if (servers_[i].port != port) continue;
-    if (servers_[i].host == ip) return i;
-    if (by_port == servers_.size()) by_port = i;
-  }
-  return by_port == servers_.size() ? 0 : by_port;
-}
-
 Task<Response> Acl::serve(Request& req, Next next) {
-  const size_t server = server_index(req);
-  const size_t base = server * (3 * zone_count_ + 1);
-  const std::string& key = servers_[server].key;
+  ServerSeries& s = series(req);
+  const std::string& key = *s.server;
   for (size_t ri = 0; ri < rules_.size(); ++ri) {
     const Rule& rule = rules_[ri];
     const int zone = rule.match_zone(req.qname_lower());
@@ -90,19 +79,19 @@ Task<Response> Acl::serve(Request& req, Next next) {
     };
     switch (decided->action) {
       case Action::block:
-        counter(blocked_, base + z, labels).inc();
+        counter(s, blocked_, z, labels).inc();
         co_return Response::reply(refusal(req, Action::block), dns::rcode::REFUSED, name());
       case Action::filter:
-        counter(filtered_, base + zone_count_ + z, labels).inc();
+        counter(s, filtered_, zone_count_ + z, labels).inc();
         co_return Response::reply(refusal(req, Action::filter), dns::rcode::NOERROR, name());
       case Action::drop:
-        counter(dropped_, base + 2 * zone_count_ + z, labels).inc();
+        counter(s, dropped_, 2 * zone_count_ + z, labels).inc();
         co_return Response::unwritten(dns::rcode::NOERROR);  // nothing is sent
       case Action::allow:
         break;
     }
   }
-  counter(allowed_, base + 3 * zone_count_, [&] { return metrics::Labels{key, ""}; }).inc();
+  counter(s, allowed_, 3 * zone_count_, [&] { return metrics::Labels{key, ""}; }).inc();
   co_return co_await next(req);
 }
 

@@ -1,5 +1,4 @@
 #pragma once
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,39 +9,39 @@
 
 namespace coredns::plugins::acl {
 
-// One listener of the server block, for the `server` label of the metrics.
-struct ServerLabel {
-  std::string host;  // bound address, "" for every address
-  uint16_t port = 0;
-  std::string key;   // "dns://:53"
-};
-
 // CoreDNS's acl: the first policy of the first rule (in zone) that matches the query's type and
 // source decides: allow passes the query on and ends the evaluation, block answers REFUSED,
 // filter an empty NOERROR, drop nothing at all. No match passes the query on.
 class Acl : public Handler {
  public:
-  Acl(std::vector<Rule> rules, std::vector<ServerLabel> servers);
+  explicit Acl(std::vector<Rule> rules);
   std::string_view name() const override { return "acl"; }
   Task<Response> serve(Request& req, Next next) override;
 
  private:
-  // Counters looked up on first use (a series appears once it counted something, as in
+  // The counters of one `server` label (Request::server_key), [family 0..2][zone] and then
+  // allowed, each looked up on first use (a series appears once it counted something, as in
   // CoreDNS), then kept: the families' lookups take a lock.
+  struct ServerSeries {
+    const std::string* server;
+    std::vector<metrics::Counter*> counters;
+  };
+  struct alignas(64) WorkerSlot {
+    std::vector<ServerSeries> servers;
+  };
+  ServerSeries& series(const Request& req);
   template <typename Labels>
-  metrics::Counter& counter(metrics::CounterFamily& family, size_t slot, Labels labels);
-  size_t server_index(const Request& req) const;
+  metrics::Counter& counter(ServerSeries& s, metrics::CounterFamily& family, size_t slot,
+                            Labels labels);
 
   std::vector<Rule> rules_;
-  std::vector<ServerLabel> servers_;
   std::vector<size_t> zone_base_;  // rule -> index of its first zone among all rules' zones
   size_t zone_count_ = 0;
   metrics::CounterFamily& blocked_;
   metrics::CounterFamily& filtered_;
   metrics::CounterFamily& dropped_;
   metrics::CounterFamily& allowed_;
-  // [server][family 0..2][zone] and [server] for allowed.
-  std::unique_ptr<std::atomic<metrics::Counter*>[]> series_;
+  std::unique_ptr<WorkerSlot[]> slots_;  // per worker: no lock once warm
 };
 
 // The reply to a blocked (REFUSED, EDE Blocked) or filtered (NOERROR, EDE Filtered) query.

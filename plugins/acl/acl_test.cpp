@@ -22,7 +22,9 @@ std::string outcome(const std::string& corefile, const char* source, const char*
   auto run = run_setup(plugins::plugin_acl(), "acl", corefile, {"example.org"});
   REQUIRE(run.error == "");
   auto q = edns ? dig_query(qname, qtype) : plain_query(qname, qtype);
-  Request req(q, Transport::udp, endpoint(source, 5300), endpoint("127.0.0.1", 53), nullptr);
+  // The server the query arrived on names the metrics' `server` label.
+  static const ChainServer server("dns://:53");
+  Request req(q, Transport::udp, endpoint(source, 5300), endpoint("127.0.0.1", 53), &server);
   PassedOn next;
   Response r = run_handler(*run.handlers.at(0), req, next);
   if (r.error == "passed") return "passed";
