@@ -2,7 +2,8 @@
 // A hosts table built for block lists of a million names: every name in one arena of
 // lower-cased wire names, one open-addressing index of 32-bit entry numbers, addresses as
 // indexes into pools of distinct addresses (a block list's million `0.0.0.0` lines share one
-// pool slot). About 40 bytes a name, against ~600 for CoreDNS's maps of strings (its issue 3561).
+// pool slot). About 40 bytes a name, against ~600 for the maps of strings CoreDNS keeps
+// (plugin/hosts/hostsfile.go).
 //
 // Order is CoreDNS's: a name's addresses, and an address's names (its PTR targets), come in the
 // order of the lines that gave them; nothing is de-duplicated.
