@@ -84,7 +84,13 @@ class CoreDNS:
         self._out.start()
         self._err.start()
         if self.wait:
-            self.wait_ready()
+            try:
+                self.wait_ready()
+            except BaseException:
+                # `with CoreDNS(...)` never reaches __exit__ when __enter__ raises: stop the
+                # process here, or it outlives the test.
+                self.stop()
+                raise
         return self
 
     def wait_ready(self, timeout=10):
