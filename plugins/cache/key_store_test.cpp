@@ -8,18 +8,13 @@
 #include "plugins/cache/key.h"
 #include "plugins/cache/slot_index.h"
 #include "plugins/cache/store.h"
+#include "tests/unit/dns_test_support.h"
 
 using namespace coredns;
+using testing::lowered;
 using namespace coredns::plugins::cache;
 
 namespace {
-
-dns::Name lowered(const char* text) {
-  dns::Name n;
-  REQUIRE(dns::Name::from_text(text, n));
-  n.to_lower();
-  return n;
-}
 
 std::unique_ptr<Entry> entry(uint64_t hash, int64_t stored_ns = 0, uint32_t ttl = 60) {
   auto e = Entry::make({}, {}, {});

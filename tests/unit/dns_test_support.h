@@ -16,6 +16,13 @@ inline dns::Name name(const char* text) {
   return n;
 }
 
+// A name as plugins compare it: lower-cased (Request::qname_lower).
+inline dns::Name lowered(const char* text) {
+  dns::Name n = name(text);
+  n.to_lower();
+  return n;
+}
+
 struct QueryOptions {
   uint16_t id = 0x4242;
   uint16_t flags = dns::Header::RD;

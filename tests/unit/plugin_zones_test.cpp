@@ -2,19 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include "core/plugin/zones.h"
+#include "tests/unit/dns_test_support.h"
 
 using namespace coredns;
-
-namespace {
-
-dns::Name lowered(const char* text) {
-  dns::Name n;
-  REQUIRE(dns::Name::from_text(text, n));
-  n.to_lower();
-  return n;
-}
-
-}  // namespace
+using testing::lowered;
 
 TEST_CASE("normalize_host_exact", "[zones]") {
   using V = std::vector<std::string>;
