@@ -36,6 +36,15 @@ class Handler {
   // Whether queries of a class other than IN may reach the chain (CoreDNS lets them through on a
   // listener that has chaos, forward or proxy).
   virtual bool accepts_any_class() const { return false; }
+
+  // Whether a handler above this one may trust Response::fresh_for on the replies it returns:
+  // `source`, it sets fresh_for only where the promise holds and clears it on replies it passes
+  // on (cache); `pass`, the replies it returns depend only on the question, DO and CD, and
+  // fresh_for passes through it (a plugin answering one special kind of query); `none`, the
+  // default, makes no such claim (its replies may depend on the client, the transport or
+  // chance). A handler looks down its chain through `pass` handlers to the first `source`.
+  enum class Reuse { none, pass, source };
+  virtual Reuse reply_reuse() const { return Reuse::none; }
 };
 
 // Runs a chain from its first handler.

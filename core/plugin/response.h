@@ -23,6 +23,11 @@ struct Response {
   // The plugin that wrote the reply (its name()), for the `plugin` label of
   // coredns_dns_responses_total; empty when unknown, as CoreDNS leaves it.
   std::string_view plugin;
+  // Seconds for which the handler that wrote this reply would write the same one to anyone who
+  // asks the same question with the same DO and CD bits: a promise that a handler above may keep
+  // the reply, or what it builds from it, that long (Handler::reply_reuse says who may make it).
+  // 0, the default, promises nothing.
+  uint32_t fresh_for = 0;
 
   static Response reply(std::vector<uint8_t> wire, uint16_t rcode, std::string_view plugin = {}) {
     Response r;

@@ -8,6 +8,8 @@ namespace coredns::plugins::any {
 class Any : public Handler {
  public:
   std::string_view name() const override { return "any"; }
+  // Answers ANY from the question alone and passes everything else on untouched.
+  Reuse reply_reuse() const override { return Reuse::pass; }
   Task<Response> serve(Request& req, Next next) override;
 };
 

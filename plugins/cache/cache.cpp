@@ -122,6 +122,8 @@ bool Cache::lookup(const Request& req, const Key& key, int64_t now, const Series
     ttl.ttl = cfg_.keepttl ? e->orig_ttl : static_cast<uint32_t>(left);
     ttl.per_record = true;
     ttl.age = cfg_.keepttl ? 0 : e->orig_ttl - left;
+    // keepttl: a kept reply would age, the cache's does not, so no promise.
+    int64_t fresh = cfg_.keepttl ? 0 : left;
     if (cfg_.prefetch > 0) {
       const int64_t window = cfg_.prefetch_duration.count();
       e->hits = (now - e->last_hit_ns > window) ? 1 : e->hits + 1;
@@ -133,7 +135,11 @@ bool Cache::lookup(const Request& req, const Key& key, int64_t now, const Series
         e->refreshing = true;
         f.refresh = true;
       }
+      // A handler above that kept the reply would hide the hits prefetch counts: it may keep
+      // it only until the item enters its prefetch window.
+      fresh -= threshold;
     }
+    f.fresh_for = fresh > 0 ? static_cast<uint32_t>(fresh) : 0;
   } else {
     ttl.ttl = cfg_.stale_response_ttl;
     const bool recheck_wait = cfg_.failure_recheck.count() > 0 && e->refresh_failed &&
@@ -162,12 +168,17 @@ Task<Response> Cache::serve(Request& req, Next next) {
   Found f;
   if (!lookup(req, key, clock_.monotonic_ns(), m, f)) {
     m.misses->inc();
-    co_return co_await miss(req, key, next, m);
+    Response resp = co_await miss(req, key, next, m);
+    resp.fresh_for = 0;  // the promise is the cache's own, for its hits
+    co_return resp;
   }
   if (f.verify) {
     Refresh r{key, f.generation, Mode::stale, f.hits, false, m};
     std::optional<Response> fresh = co_await verify(req, next, r);
-    if (fresh) co_return std::move(*fresh);
+    if (fresh) {
+      fresh->fresh_for = 0;
+      co_return std::move(*fresh);
+    }
   } else if (f.refresh) {
     m.prefetch->inc();
     Refresh r{key, f.generation, f.stale ? Mode::stale : Mode::prefetch, f.hits, true, m};
@@ -175,7 +186,9 @@ Task<Response> Cache::serve(Request& req, Next next) {
                       refresh_in_background(req.with_flags(dns::Header::AD), next, r));
   }
   if (f.stale) m.served_stale->inc();
-  co_return Response::reply(std::move(f.reply), f.rcode, name());
+  Response hit = Response::reply(std::move(f.reply), f.rcode, name());
+  hit.fresh_for = f.fresh_for;
+  co_return hit;
 }
 
 Task<Response> Cache::miss(Request& req, const Key& key, Next next, const Series& m) {

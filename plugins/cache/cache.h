@@ -29,6 +29,8 @@ class Cache final : public Handler {
  public:
   explicit Cache(CacheConfig config, Clock clock = {});
   std::string_view name() const override { return "cache"; }
+  // A hit is the same for every client until it expires (Response::fresh_for).
+  Reuse reply_reuse() const override { return Reuse::source; }
   Task<Response> serve(Request& req, Next next) override;
 
   Store& store() { return store_; }
@@ -47,6 +49,7 @@ class Cache final : public Handler {
     uint64_t generation = 0;
     uint32_t hits = 0;
     uint16_t rcode = 0;
+    uint32_t fresh_for = 0;  // Response::fresh_for: a fresh hit's seconds left, 0 when stale
     std::vector<uint8_t> reply;
   };
   // What a refresh needs to finish: the item it refreshes and how to take the reply in.

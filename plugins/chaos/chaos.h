@@ -25,6 +25,8 @@ class Chaos : public Handler {
  public:
   explicit Chaos(Config c) : config_(std::move(c)) {}
   std::string_view name() const override { return "chaos"; }
+  // Answers its CH names from the question alone and passes everything else on untouched.
+  Reuse reply_reuse() const override { return Reuse::pass; }
   Task<Response> serve(Request& req, Next next) override;
   // CH queries must reach the chain (CoreDNS opens the class filter for chaos).
   bool accepts_any_class() const override { return true; }

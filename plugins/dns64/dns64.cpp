@@ -1,6 +1,9 @@
 #include "plugins/dns64/dns64.h"
 
+#include <algorithm>
+
 #include "core/dns/types.h"
+#include "core/dns/wire.h"
 #include "plugins/dns64/ipv4only.h"
 #include "plugins/dns64/reverse.h"
 
@@ -38,7 +41,27 @@ Response no_reply() {
 
 }  // namespace
 
-Dns64::Dns64(Config config) : config_(std::move(config)) {}
+Dns64::Dns64(Config config, int64_t (*now_ns)()) : config_(std::move(config)), store_(now_ns) {}
+
+bool Dns64::may_keep_answers(std::span<Handler* const> chain, const Handler* self) {
+  auto it = std::find(chain.begin(), chain.end(), self);
+  if (it == chain.end()) return false;
+  for (++it; it != chain.end(); ++it) {
+    switch ((*it)->reply_reuse()) {
+      case Reuse::source: return true;
+      case Reuse::pass: continue;
+      case Reuse::none: return false;
+    }
+  }
+  return false;
+}
+
+bool Dns64::kept_answer(const Request& req, Response& out) {
+  if (!keep_ || !store_.find(req, out.wire)) return false;
+  out.rcode = dns::load16(out.wire.data() + 2) & 0xF;
+  translated_.inc(req.server_key());
+  return true;
+}
 
 bool Dns64::serves(const Request& req) const {
   // dns64's own lookups never nest (A and PTR are not intercepted), but another plugin's may
@@ -68,6 +91,7 @@ Task<Response> Dns64::serve(Request& req, Next next) {
 }
 
 Task<Response> Dns64::aaaa_first(Request& req, Next next) {
+  if (Response kept; kept_answer(req, kept)) co_return kept;
   Response aaaa = co_await next(req);
   uint32_t bound = kTtlWithoutSoa;
   dns::MessageView v;
@@ -84,16 +108,20 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
   if (negative && nothing_to_translate(av)) co_return no_address(req, std::move(aaaa), v, av);
-  Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
+  // A kept answer must outlive neither the negative AAAA answer nor the A records.
+  const uint32_t fresh = negative ? std::min(aaaa.fresh_for, a.fresh_for) : 0;
+  Response out = from_a_reply(req, std::move(aaaa.wire), av, bound, fresh);
   out.error = std::move(aaaa.error);
   co_return out;
 }
 
 Task<Response> Dns64::a_first(Request& req, Next next) {
+  if (Response kept; kept_answer(req, kept)) co_return kept;
   Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
-  if (!nothing_to_translate(av)) co_return from_a_reply(req, {}, av, kTtlWithoutSoa);
+  if (!nothing_to_translate(av))
+    co_return from_a_reply(req, {}, av, kTtlWithoutSoa, a.fresh_for);
 
   // No A to translate: the name may be IPv6-only, and then its own AAAA records are the answer.
   Response aaaa = co_await next(req);
@@ -139,9 +167,12 @@ std::optional<Response> Dns64::settle_aaaa(Response& aaaa, const dns::MessageVie
 }
 
 Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,
-                             const dns::MessageView& a_reply, uint32_t ttl_bound) {
+                             const dns::MessageView& a_reply, uint32_t ttl_bound,
+                             uint32_t fresh_for) {
   const Assembled r = assemble(buffer, req.msg(), a_reply, ttl_bound, embedding());
   if (r.synthesized) translated_.inc(req.server_key());
+  if (r.synthesized && keep_ && fresh_for && r.rcode == dns::rcode::NOERROR)
+    store_.keep(req, buffer, fresh_for);
   return Response::reply(std::move(buffer), r.rcode);
 }
 

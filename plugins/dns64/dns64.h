@@ -1,10 +1,12 @@
 #pragma once
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/plugin/handler.h"
+#include "plugins/dns64/answer_store.h"
 #include "plugins/dns64/config.h"
 #include "plugins/dns64/synthesis.h"
 #include "plugins/dns64/translated_counter.h"
@@ -14,13 +16,20 @@ namespace coredns::plugins::dns64 {
 // The dns64 handler (CoreDNS's plugin/dns64/README.md; RFC 6147): AAAA answers synthesized from A
 // records under the NAT64 prefix, PTR under the prefix followed to in-addr.arpa, and ipv4only.arpa
 // answered locally. Its own lookups re-enter the whole server (routing, chain, scrub), as CoreDNS's
-// upstream.
+// upstream. Synthesized answers built from cache hits are kept (AnswerStore) while the cache
+// promised them fresh.
 class Dns64 : public Handler {
  public:
-  explicit Dns64(Config config);
+  explicit Dns64(Config config, int64_t (*now_ns)() = &monotonic_ns);
   std::string_view name() const override { return "dns64"; }
   Task<Response> serve(Request& req, Next next) override;
   const Config& config() const { return config_; }
+
+  // Whether answers may be kept: only when the handlers after this one in `chain`, through
+  // Reuse::pass ones, reach a Reuse::source (the cache) whose fresh_for then holds for every
+  // client. Set once, before the configuration serves.
+  static bool may_keep_answers(std::span<Handler* const> chain, const Handler* self);
+  void keep_answers(bool on) { keep_ = on; }
 
  private:
   // Whether this query gets DNS64 at all: the client rule, and RFC 6147 §5.5 (a validating
@@ -34,6 +43,8 @@ class Dns64 : public Handler {
   Task<Response> a_first(Request& req, Next next);
   Task<Response> reverse(Request& req, Ipv4 v4);
   Task<Response> local(const Request& req, bool dns64_on);
+  // The kept answer to an AAAA query, counted as a translation.
+  bool kept_answer(const Request& req, Response& out);
 
   // The A reply has no record to synthesize from (a NOERROR with no usable A record).
   bool nothing_to_translate(const dns::MessageView& a_reply) const;
@@ -46,12 +57,17 @@ class Dns64 : public Handler {
   // TTL bound the AAAA reply's SOA gives.
   std::optional<Response> settle_aaaa(Response& aaaa, const dns::MessageView& v,
                                       uint32_t& bound) const;
-  // The reply built from the A lookup's reply, into `buffer` (reused storage).
+  // The reply built from the A lookup's reply, into `buffer` (reused storage); kept when it has
+  // synthesized records and `fresh_for` (the least Response::fresh_for of the replies it was
+  // built from) allows.
   Response from_a_reply(const Request& req, std::vector<uint8_t> buffer,
-                        const dns::MessageView& a_reply, uint32_t ttl_bound);
+                        const dns::MessageView& a_reply, uint32_t ttl_bound,
+                        uint32_t fresh_for = 0);
 
   Config config_;
   TranslatedCounter translated_;
+  AnswerStore store_;
+  bool keep_ = false;
 };
 
 }  // namespace coredns::plugins::dns64

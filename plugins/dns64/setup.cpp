@@ -13,7 +13,13 @@ void setup(SetupContext& c) {
     std::vector<std::string> warnings;
     dns64::Config config = dns64::parse_config(c.d, warnings);
     for (const std::string& w : warnings) log::plugin_logger("dns64").warning(w);
-    c.add_handler(std::make_shared<dns64::Dns64>(std::move(config)));
+    auto h = std::make_shared<dns64::Dns64>(std::move(config));
+    // The chain is complete only once every setup ran: look down it when the block serves.
+    const std::vector<Handler*>* chain = &c.chain();
+    c.lifecycle().startup.push_back([chain, self = h.get()] {
+      self->keep_answers(dns64::Dns64::may_keep_answers(*chain, self));
+    });
+    c.add_handler(std::move(h));
   }
 }
 

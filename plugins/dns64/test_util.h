@@ -200,8 +200,11 @@ class Script : public Handler {
   };
   std::map<std::string, Answer> answers;
   std::vector<std::string> asked;
+  // Set: the script acts as a cache, promising each reply fresh this long (Response::fresh_for).
+  uint32_t fresh_for = 0;
 
   std::string_view name() const override { return "script"; }
+  Reuse reply_reuse() const override { return fresh_for ? Reuse::source : Reuse::none; }
   Task<Response> serve(Request& req, Next) override {
     const std::string key = req.name() + " " + dns::type_name(req.qtype());
     asked.push_back(key);
@@ -212,7 +215,9 @@ class Script : public Handler {
     }
     const Answer& a = it->second;
     if (a.unwritten) co_return Response::unwritten(a.rcode, "plugin/script: timeout");
-    co_return Response::reply(make_reply(req.wire(), a.rcode, a.rrs, a.flags), a.rcode);
+    Response r = Response::reply(make_reply(req.wire(), a.rcode, a.rrs, a.flags), a.rcode);
+    r.fresh_for = fresh_for;
+    co_return r;
   }
 };
 
@@ -222,6 +227,8 @@ class Rig {
   explicit Rig(std::shared_ptr<Handler> first)
       : first_(std::move(first)), server_("dns://:53", {first_.get(), script_.get()}) {}
   Script& script() { return *script_; }
+  // The chain as the server runs it: dns64, then the script.
+  std::vector<Handler*> chain() const { return {first_.get(), script_.get()}; }
   const testing::ChainServer& server() const { return server_; }
 
   // Serves `query` from `client` through the whole server; the reply as the client gets it.

@@ -102,11 +102,13 @@ def whoami_workload(tmp):
     return {"corefile": corefile, "unbound": unbound, "qfile": qfile, "upstream": None}
 
 
-def dns64_workload(tmp, names, rate_names=None):
+def dns64_workload(tmp, names, rate_names=None, translate_all=False):
     """AAAA queries for A-only names, synthesized under 64:ff9b::/96. coredns runs dns64, cache
     and forward; unbound runs `module-config: "dns64 iterator"`; both forward to the same nsd,
     which answers every name under bench. with an A record (a wildcard) and AAAA with NODATA.
-    dnsperf queries over IPv4, hence allow_ipv4 (unbound's dns64 serves every client)."""
+    dnsperf queries over IPv4, hence allow_ipv4 (unbound's dns64 serves every client).
+    `translate_all`: coredns's `translate_all` and unbound's `dns64-synthall: yes`, so the A
+    answer decides and no AAAA is asked."""
     records = ["* 3600 IN A 93.184.216.34"]
     nsd = Nsd({"bench.": zone_file("bench", records, ttl=3600, soa_minimum=3600)}, ipv6=False, extra_config=NSD_NO_RRL)
     nsd.start()
@@ -119,10 +121,12 @@ def dns64_workload(tmp, names, rate_names=None):
         with open(rate_qfile, "w") as f:
             f.writelines(f"{n}.bench. AAAA\n" for n in rate_names)
     cache = "    cache\n" if "cache" in compiled_plugins() else ""
-    corefile = (".:{port} {\n    dns64 {\n        allow_ipv4\n    }\n" + cache +
+    policy = "        translate_all\n" if translate_all else ""
+    corefile = (".:{port} {\n    dns64 {\n        allow_ipv4\n" + policy + "    }\n" + cache +
                 f"    forward . 127.0.0.1:{nsd.port}\n}}\n")
     unbound = ('  module-config: "dns64 iterator"\n'
                "  dns64-prefix: 64:ff9b::/96\n"
+               + ("  dns64-synthall: yes\n" if translate_all else "") +
                "  msg-cache-size: 64m\n  rrset-cache-size: 128m\n"
                'forward-zone:\n  name: "bench."\n'
                f"  forward-addr: 127.0.0.1@{nsd.port}\n")
@@ -133,6 +137,11 @@ def dns64_workload(tmp, names, rate_names=None):
 def dns64_hits_workload(tmp):
     """AAAA over 1000 hot A-only names: after the warm-up, every answer comes from the caches."""
     return dns64_workload(tmp, (f"hot{i}" for i in range(1000)))
+
+
+def dns64_hits_translate_all_workload(tmp):
+    """dns64-hits with translate_all: each hit is the A side alone."""
+    return dns64_workload(tmp, (f"hot{i}" for i in range(1000)), translate_all=True)
 
 
 def dns64_misses_workload(tmp):
@@ -178,7 +187,8 @@ def cache_misses_workload(tmp):
 
 WORKLOADS = {"whoami": whoami_workload, "dns64-hits": dns64_hits_workload,
              "dns64-misses": dns64_misses_workload, "cache-hits": cache_hits_workload,
-             "cache-misses": cache_misses_workload}
+             "cache-misses": cache_misses_workload,
+             "dns64-hits-translate-all": dns64_hits_translate_all_workload}
 
 
 def run(workload, seconds, workers, rate):
