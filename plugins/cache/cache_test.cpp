@@ -267,6 +267,47 @@ TEST_CASE("keepttl: hits show the original TTL, and the item still expires") {
   CHECK(rig.upstream.calls() == 2);
 }
 
+TEST_CASE("fresh_for: a fresh hit promises its seconds left; misses, stale hits, keepttl nothing") {
+  Rig rig;
+  rig.upstream.fresh_for = 99;  // a promise from below is not the cache's to pass on
+  rig.upstream.script = [](const Request&) { return answer_a("example.org.", 30); };
+  CHECK(rig.ask("example.org.").fresh_for == 0);
+  TestClock::advance(10s);
+  auto hit = rig.ask("example.org.");
+  CHECK(hit.ttl() == 20);
+  CHECK(hit.fresh_for == 20);
+  CHECK(rig.upstream.calls() == 1);
+
+  CacheConfig keep;
+  keep.keepttl = true;
+  Rig kept(keep);
+  kept.upstream.script = [](const Request&) { return answer_a("example.org.", 30); };
+  kept.ask("example.org.");
+  TestClock::advance(10s);
+  CHECK(kept.ask("example.org.").fresh_for == 0);
+
+  Rig old(stale(1h));
+  old.upstream.script = [](const Request&) { return answer_a("example.org.", 60); };
+  old.ask("example.org.");
+  TestClock::advance(61s);
+  auto g = old.ask("example.org.");
+  CHECK(g.ttl() == 0);
+  CHECK(g.fresh_for == 0);
+}
+
+TEST_CASE("fresh_for: with prefetch, only until the item enters its prefetch window") {
+  CacheConfig c;
+  c.prefetch = 1;
+  Rig rig(c);
+  rig.upstream.script = [](const Request&) { return answer_a("example.org.", 80); };
+  rig.ask("example.org.");
+  TestClock::advance(10s);
+  CHECK(rig.ask("example.org.").fresh_for == 62);  // 70 s left, the window is the last 8
+  TestClock::advance(62s);
+  CHECK(rig.ask("example.org.").fresh_for == 0);
+  Rig::settle();  // the prefetch that hit started
+}
+
 TEST_CASE("servfail: SERVFAIL messages live exactly the servfail duration; timeouts not at all") {
   CacheConfig c;
   c.servfail = 2s;

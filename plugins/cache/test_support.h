@@ -143,6 +143,7 @@ class Upstream : public Handler {
   std::function<std::optional<Reply>(const Request&)> script;
   std::chrono::milliseconds delay{0};
   std::vector<Seen> seen;
+  uint32_t fresh_for = 0;  // Response::fresh_for on its replies (a cache further down)
 
   std::string_view name() const override { return "upstream"; }
   Task<Response> serve(Request& req, Next) override {
@@ -151,7 +152,9 @@ class Upstream : public Handler {
     if (delay.count() > 0) co_await async::sleep_for(delay);
     std::optional<Reply> r = script ? script(req) : std::nullopt;
     if (!r) co_return Response::unwritten(dns::rcode::SERVFAIL, "plugin/forward: timeout");
-    co_return Response::reply(r->build(req), r->rcode);
+    Response resp = Response::reply(r->build(req), r->rcode);
+    resp.fresh_for = fresh_for;
+    co_return resp;
   }
   size_t calls() const { return seen.size(); }
 };
@@ -203,6 +206,7 @@ struct Got {
   dns::MessageView view;
   uint16_t rcode = 0;
   bool written = false;
+  uint32_t fresh_for = 0;
 
   const dns::Header& header() const { return view.header(); }
   std::vector<dns::RecordView> records(dns::Section s) const {
@@ -256,6 +260,7 @@ struct Rig {
     Got g;
     g.rcode = result->rcode;
     g.written = result->written();
+    g.fresh_for = result->fresh_for;
     g.wire = std::move(result->wire);
     if (g.written) REQUIRE(g.view.parse(g.wire) == dns::MessageView::Error::none);
     return g;
