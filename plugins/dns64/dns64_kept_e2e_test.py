@@ -71,18 +71,23 @@ def coredns(nsd):
 
 
 def test_a_kept_answer_needs_no_lookup_and_its_ttl_counts_down(coredns):
-    first = ask(coredns)  # both sides from nsd: nothing promised, nothing kept
-    assert first.answer[0][2:] == ("AAAA", "64:ff9b::102:304")
-    ask(coredns)  # both sides cache hits: kept
+    name = "other.dns64.test"  # TTL min(A 3600, SOA 60): alive for the whole test
     start = len(coredns.stdout())
-    kept = ask(coredns)
-    assert a_lookups(coredns, start) == 0
-    assert kept.answer[0][2:] == ("AAAA", "64:ff9b::102:304")
+    first = ask(coredns, name=name)  # both sides from nsd: nothing promised, nothing kept
+    assert first.answer[0][2:] == ("AAAA", "64:ff9b::102:305")
+    assert a_lookups(coredns, start, name) == 1
+    start = len(coredns.stdout())
+    ask(coredns, name=name)  # both sides cache hits: kept
+    assert a_lookups(coredns, start, name) == 1
+    start = len(coredns.stdout())
+    kept = ask(coredns, name=name)
+    assert a_lookups(coredns, start, name) == 0
+    assert kept.answer[0][2:] == ("AAAA", "64:ff9b::102:305")
     time.sleep(2.1)
     start = len(coredns.stdout())
-    later = ask(coredns)
-    assert a_lookups(coredns, start) == 0
-    assert later.answer[0][2:] == ("AAAA", "64:ff9b::102:304")
+    later = ask(coredns, name=name)
+    assert a_lookups(coredns, start, name) == 0
+    assert later.answer[0][2:] == ("AAAA", "64:ff9b::102:305")
     assert later.answer[0][1] <= kept.answer[0][1] - 2
 
 
