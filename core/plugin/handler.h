@@ -42,9 +42,19 @@ class Handler {
   // on (cache); `pass`, the replies it returns depend only on the question, DO and CD, and
   // fresh_for passes through it (a plugin answering one special kind of query); `none`, the
   // default, makes no such claim (its replies may depend on the client, the transport or
-  // chance). A handler looks down its chain through `pass` handlers to the first `source`.
-  enum class Reuse { none, pass, source };
+  // chance); `gate`, it either passes a query on unchanged or answers it itself, and which it
+  // does depends only on the question and the client (acl): a handler above may skip it for a
+  // query it admits(). A handler looks down its chain through `pass` and `gate` handlers to the
+  // first `source`.
+  enum class Reuse { none, pass, gate, source };
   virtual Reuse reply_reuse() const { return Reuse::none; }
+  // For a `gate`: whether it would pass a query of type `qtype` for req's name from req's client
+  // on unchanged; a query it admits is counted in its metrics as if it had been served.
+  virtual bool admits(const Request& req, uint16_t qtype) {
+    (void)req;
+    (void)qtype;
+    return false;
+  }
 };
 
 // Runs a chain from its first handler.

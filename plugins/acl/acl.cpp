@@ -57,41 +57,54 @@ metrics::Counter& Acl::counter(ServerSeries& s, metrics::CounterFamily& family, 
   return *c;
 }
 
-Task<Response> Acl::serve(Request& req, Next next) {
-  ServerSeries& s = series(req);
-  const std::string& key = *s.server;
+Acl::Decision Acl::decide(const Request& req, uint16_t qtype) const {
   for (size_t ri = 0; ri < rules_.size(); ++ri) {
     const Rule& rule = rules_[ri];
     const int zone = rule.match_zone(req.qname_lower());
     if (zone < 0) continue;
-    const Policy* decided = nullptr;
-    for (const Policy& p : rule.policies)
-      if (p.matches(req.qtype(), req.remote())) {
-        decided = &p;
-        break;
-      }
-    if (!decided) continue;
-    if (decided->action == Action::allow) break;
-
-    const size_t z = zone_base_[ri] + static_cast<size_t>(zone);
-    auto labels = [&] {
-      return metrics::Labels{key, "", rule.zone_texts[static_cast<size_t>(zone)]};
-    };
-    switch (decided->action) {
-      case Action::block:
-        counter(s, blocked_, z, labels).inc();
-        co_return Response::reply(refusal(req, Action::block), dns::rcode::REFUSED, name());
-      case Action::filter:
-        counter(s, filtered_, zone_count_ + z, labels).inc();
-        co_return Response::reply(refusal(req, Action::filter), dns::rcode::NOERROR, name());
-      case Action::drop:
-        counter(s, dropped_, 2 * zone_count_ + z, labels).inc();
-        co_return Response::unwritten(dns::rcode::NOERROR);  // nothing is sent
-      case Action::allow:
-        break;
+    for (const Policy& p : rule.policies) {
+      if (!p.matches(qtype, req.remote())) continue;
+      if (p.action == Action::allow) return {};
+      return {&p, ri, static_cast<size_t>(zone)};
     }
   }
-  counter(s, allowed_, 3 * zone_count_, [&] { return metrics::Labels{key, ""}; }).inc();
+  return {};
+}
+
+void Acl::count_allowed(ServerSeries& s) {
+  counter(s, allowed_, 3 * zone_count_, [&] { return metrics::Labels{*s.server, ""}; }).inc();
+}
+
+bool Acl::admits(const Request& req, uint16_t qtype) {
+  if (decide(req, qtype).policy) return false;
+  count_allowed(series(req));
+  return true;
+}
+
+Task<Response> Acl::serve(Request& req, Next next) {
+  ServerSeries& s = series(req);
+  const Decision d = decide(req, req.qtype());
+  if (!d.policy) {
+    count_allowed(s);
+    co_return co_await next(req);
+  }
+  const Rule& rule = rules_[d.rule];
+  const size_t z = zone_base_[d.rule] + d.zone;
+  auto labels = [&] { return metrics::Labels{*s.server, "", rule.zone_texts[d.zone]}; };
+  switch (d.policy->action) {
+    case Action::block:
+      counter(s, blocked_, z, labels).inc();
+      co_return Response::reply(refusal(req, Action::block), dns::rcode::REFUSED, name());
+    case Action::filter:
+      counter(s, filtered_, zone_count_ + z, labels).inc();
+      co_return Response::reply(refusal(req, Action::filter), dns::rcode::NOERROR, name());
+    case Action::drop:
+      counter(s, dropped_, 2 * zone_count_ + z, labels).inc();
+      co_return Response::unwritten(dns::rcode::NOERROR);  // nothing is sent
+    case Action::allow:
+      break;
+  }
+  count_allowed(s);
   co_return co_await next(req);
 }
 

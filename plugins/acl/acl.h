@@ -17,6 +17,10 @@ class Acl : public Handler {
   explicit Acl(std::vector<Rule> rules);
   std::string_view name() const override { return "acl"; }
   Task<Response> serve(Request& req, Next next) override;
+  // Allowed queries go on unchanged, and the decision depends on the question and the client
+  // only: a handler above may ask admits() instead of serving through acl.
+  Reuse reply_reuse() const override { return Reuse::gate; }
+  bool admits(const Request& req, uint16_t qtype) override;
 
  private:
   // The counters of one `server` label (Request::server_key), [family 0..2][zone] and then
@@ -33,6 +37,16 @@ class Acl : public Handler {
   template <typename Labels>
   metrics::Counter& counter(ServerSeries& s, metrics::CounterFamily& family, size_t slot,
                             Labels labels);
+
+  // The policy that decides a query of `qtype` from req's client, its rule and the zone
+  // the name fell in; no policy when the query is allowed.
+  struct Decision {
+    const Policy* policy = nullptr;
+    size_t rule = 0;
+    size_t zone = 0;  // within the rule
+  };
+  Decision decide(const Request& req, uint16_t qtype) const;
+  void count_allowed(ServerSeries& s);
 
   std::vector<Rule> rules_;
   std::vector<size_t> zone_base_;  // rule -> index of its first zone among all rules' zones

@@ -171,3 +171,21 @@ TEST_CASE("acl with no plugin after it: SERVFAIL whose error names acl, not the 
   CHECK(r.rcode == dns::rcode::SERVFAIL);
   CHECK(r.error == "plugin/acl: no next plugin found");
 }
+
+TEST_CASE("acl: admits() says what serving would do, for dns64's kept answers") {
+  const std::string rules = "acl example.org {\n allow net 10.0.0.0/8\n block type A\n}\n"
+                            "acl {\n drop net 192.168.0.0/16\n}";
+  auto run = run_setup(plugins::plugin_acl(), "acl", rules, {"example.org"});
+  REQUIRE(run.error == "");
+  Handler& acl = *run.handlers.at(0);
+  CHECK(acl.reply_reuse() == Handler::Reuse::gate);
+  static const ChainServer server("dns://:53");
+  for (const char* source : {"10.0.0.1", "11.0.0.1", "192.168.0.1", "::1"})
+    for (uint16_t qtype : {dns::type::A, dns::type::AAAA}) {
+      CAPTURE(source, qtype);
+      auto q = dig_query("www.example.org.", qtype);
+      Request req(q, Transport::udp, endpoint(source, 5300), endpoint("127.0.0.1", 53), &server);
+      const bool passed = outcome(rules, source, "www.example.org.", qtype) == "passed";
+      CHECK(acl.admits(req, qtype) == passed);
+    }
+}

@@ -28,7 +28,7 @@ struct Kept {
       : dns64(std::make_shared<Dns64>(std::move(c), &fake_now)), rig(dns64) {
     rig.script().fresh_for = fresh_for;
     const std::vector<Handler*> chain = rig.chain();
-    dns64->keep_answers(Dns64::may_keep_answers(chain, dns64.get()));
+    dns64->keep_answers(Dns64::keeping_gates(chain, dns64.get()));
   }
   void on(const std::string& key, Answer a) { rig.script().answers[key] = std::move(a); }
   const std::vector<std::string>& asked() { return rig.script().asked; }
@@ -70,6 +70,18 @@ struct Marker : Handler {
   Reuse reuse;
 };
 
+// A gate that admits the query types it is told to, and notes what it was asked.
+struct Gate : Marker {
+  Gate() : Marker(Reuse::gate) {}
+  bool admits(const Request& req, uint16_t qtype) override {
+    asked.push_back(req.name() + " " + dns::type_name(qtype));
+    return qtype == dns::type::AAAA ? admit_aaaa : admit_a;
+  }
+  bool admit_aaaa = true;
+  bool admit_a = true;
+  std::vector<std::string> asked;
+};
+
 }  // namespace
 
 TEST_CASE("kept answers: only when a cache's promise reaches dns64 through question-only handlers") {
@@ -85,6 +97,39 @@ TEST_CASE("kept answers: only when a cache's promise reaches dns64 through quest
   CHECK_FALSE(Dns64::may_keep_answers(Chain{self.get(), &pass}, self.get()));
   CHECK_FALSE(Dns64::may_keep_answers(Chain{self.get()}, self.get()));
   CHECK_FALSE(Dns64::may_keep_answers(Chain{&source}, self.get()));
+  // acl: a gate on the way is passed, and must admit each query a kept answer stands for.
+  Gate gate;
+  CHECK(Dns64::keeping_gates(Chain{self.get(), &pass, &gate, &source}, self.get()) ==
+        Dns64::Gates{&gate});
+  CHECK_FALSE(Dns64::keeping_gates(Chain{self.get(), &gate, &none, &source}, self.get()));
+}
+
+TEST_CASE("kept answers: a gate below dns64 (acl) must admit the AAAA query and the A lookup") {
+  Kept k;
+  Gate gate;
+  k.dns64->keep_answers(Dns64::Gates{&gate});
+  k.on("example.com. AAAA", nodata(900));
+  k.on("example.com. A", a_record("1.2.3.4", 120));
+  k.ask("example.com.");
+  CHECK(gate.asked.empty());  // nothing kept yet: the chain served, the gate in it
+
+  const Lines lookups{"example.com. AAAA", "example.com. A"};
+  SECTION("admitted: the kept answer, the gate asked for both types") {
+    const Response r = k.ask("example.com.");
+    CHECK(k.asked().empty());
+    CHECK(k.answer(r) == Lines{"example.com. 120 AAAA 64:ff9b::102:304"});
+    CHECK(gate.asked == std::vector<std::string>{"example.com. AAAA", "example.com. A"});
+  }
+  SECTION("the AAAA query refused: the chain serves it, so the gate can answer") {
+    gate.admit_aaaa = false;
+    k.ask("example.com.");
+    CHECK(k.asked() == lookups);
+  }
+  SECTION("the A lookup refused: the chain serves it") {
+    gate.admit_a = false;
+    k.ask("example.com.");
+    CHECK(k.asked() == lookups);
+  }
 }
 
 TEST_CASE("kept answers: a repeated query is answered without a lookup, its TTL aging") {

@@ -43,21 +43,27 @@ Response no_reply() {
 
 Dns64::Dns64(Config config, int64_t (*now_ns)()) : config_(std::move(config)), store_(now_ns) {}
 
-bool Dns64::may_keep_answers(std::span<Handler* const> chain, const Handler* self) {
+std::optional<Dns64::Gates> Dns64::keeping_gates(std::span<Handler* const> chain,
+                                                 const Handler* self) {
   auto it = std::find(chain.begin(), chain.end(), self);
-  if (it == chain.end()) return false;
+  if (it == chain.end()) return std::nullopt;
+  Gates gates;
   for (++it; it != chain.end(); ++it) {
     switch ((*it)->reply_reuse()) {
-      case Reuse::source: return true;
+      case Reuse::source: return gates;
+      case Reuse::gate: gates.push_back(*it); continue;
       case Reuse::pass: continue;
-      case Reuse::none: return false;
+      case Reuse::none: return std::nullopt;
     }
   }
-  return false;
+  return std::nullopt;
 }
 
 bool Dns64::kept_answer(const Request& req, Response& out) {
   if (!keep_ || !store_.find(req, out.wire)) return false;
+  // A kept answer stands for the AAAA query and the A lookup: each gate must pass both on.
+  for (Handler* gate : gates_)
+    if (!gate->admits(req, dns::type::AAAA) || !gate->admits(req, dns::type::A)) return false;
   out.rcode = dns::load16(out.wire.data() + 2) & 0xF;
   translated_.inc(req.server_key());
   return true;

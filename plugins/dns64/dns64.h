@@ -26,10 +26,19 @@ class Dns64 : public Handler {
   const Config& config() const { return config_; }
 
   // Whether answers may be kept: only when the handlers after this one in `chain`, through
-  // Reuse::pass ones, reach a Reuse::source (the cache) whose fresh_for then holds for every
-  // client. Set once, before the configuration serves.
-  static bool may_keep_answers(std::span<Handler* const> chain, const Handler* self);
-  void keep_answers(bool on) { keep_ = on; }
+  // Reuse::pass and Reuse::gate ones, reach a Reuse::source (the cache) whose fresh_for then
+  // holds for every client. Then the gates on the way (acl), which must admit a query before a
+  // kept answer may replace it; nothing when answers may not be kept. Set once, before the
+  // configuration serves.
+  using Gates = std::vector<Handler*>;
+  static std::optional<Gates> keeping_gates(std::span<Handler* const> chain, const Handler* self);
+  static bool may_keep_answers(std::span<Handler* const> chain, const Handler* self) {
+    return keeping_gates(chain, self).has_value();
+  }
+  void keep_answers(std::optional<Gates> gates) {
+    keep_ = gates.has_value();
+    gates_ = gates ? std::move(*gates) : Gates{};
+  }
 
  private:
   // Whether this query gets DNS64 at all: the client rule, and RFC 6147 §5.5 (a validating
@@ -68,6 +77,7 @@ class Dns64 : public Handler {
   TranslatedCounter translated_;
   AnswerStore store_;
   bool keep_ = false;
+  Gates gates_;
 };
 
 }  // namespace coredns::plugins::dns64

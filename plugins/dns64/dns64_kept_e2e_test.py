@@ -157,3 +157,21 @@ def test_do_cd_ad_and_edns_as_without_kept_answers(coredns):
         bare = ask(coredns, "+noedns", name="signed.dns64.test")
     assert bare.answer[0][3] == "64:ff9b::102:306"
     assert not bare.edns
+
+
+def test_acl_below_dns64_still_decides_for_every_client(nsd):
+    """acl between dns64 and cache: answers are kept for the clients it admits, and a client it
+    blocks gets its refusal even while an answer for the name is kept."""
+    port = free_port()
+    text = (f".:{port} {{\n log\n dns64 {{\n  allow_ipv4\n }}\n"
+            f" acl {{\n  block net 127.0.0.0/8\n }}\n cache\n forward . 127.0.0.1:{nsd.port}\n}}\n")
+    name = "other.dns64.test"
+    with CoreDNS(text, port=port, env={"COREDNS_WORKERS": "1"}) as c:
+        for _ in range(2):
+            assert ask(c, name=name).answer[0][3] == "64:ff9b::102:305"
+        start = len(c.stdout())
+        assert ask(c, name=name).answer[0][3] == "64:ff9b::102:305"
+        assert a_lookups(c, start, name) == 0  # kept, acl asked instead of served
+        blocked = ask(c, name=name, via="127.0.0.1")
+        assert blocked.status == "REFUSED"
+        assert blocked.answer == []

@@ -17,7 +17,7 @@ void setup(SetupContext& c) {
     // The chain is complete only once every setup ran: look down it when the block serves.
     const std::vector<Handler*>* chain = &c.chain();
     c.lifecycle().startup.push_back([chain, self = h.get()] {
-      self->keep_answers(dns64::Dns64::may_keep_answers(*chain, self));
+      self->keep_answers(dns64::Dns64::keeping_gates(*chain, self));
     });
     c.add_handler(std::move(h));
   }
