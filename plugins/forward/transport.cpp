@@ -1,6 +1,5 @@
 #include "plugins/forward/transport.h"
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,8 +70,16 @@ uint16_t fresh_id(const Map& in_flight) {
 class UdpSocket {
  public:
   UdpSocket(WorkerTransport& t, size_t index) : t_(t), index_(index), opened_(Clock::now()) {}
-  ~UdpSocket() {
+  ~UdpSocket() { shut(); }
+
+  void shut() {
+    if (poll_) {
+      uv_poll_stop(poll_);
+      async::close_and_delete(poll_);
+      poll_ = nullptr;
+    }
     if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
 
   bool open(std::string& error) {
@@ -90,14 +97,31 @@ class UdpSocket {
     op = "connect";
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&up.addr), addr_len(up.addr)) != 0)
       return fail(op, error);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = this;
     // Replies to every query on the socket queue here between two reads: room for a burst
     // (the kernel caps it at net.core.rmem_max).
     const int rcvbuf = 1 << 20;
     setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (epoll_ctl(t_.epfd_, EPOLL_CTL_ADD, fd_, &ev) != 0) return fail("epoll_ctl", error);
+    // A uv_poll per socket costs about five system calls over the socket's life (libuv probes
+    // the fd, adds it, removes it), a few hundredths of one per query; one epoll set of ours
+    // for all sockets would cost an extra epoll_wait for every wake-up instead.
+    poll_ = new uv_poll_t{};
+    poll_->data = this;
+    if (uv_poll_init(t_.loop(), poll_, fd_) != 0) {
+      delete poll_;
+      poll_ = nullptr;
+      errno = EINVAL;
+      return fail("poll", error);
+    }
+    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* h, int, int) {
+      auto* self = static_cast<UdpSocket*>(h->data);
+      WorkerTransport& t = self->t_;
+      ++t.draining_;
+      self->on_readable();
+      --t.draining_;
+      t.drain();  // may delete the transport: nothing touches it afterwards
+    });
+    // Idle sockets must not keep a worker's loop alive at exit; pending queries have a timer.
+    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
     local_ = local_text(fd_);
     return true;
   }
@@ -244,6 +268,7 @@ class UdpSocket {
   WorkerTransport& t_;
   size_t index_;
   int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
   std::unordered_map<uint16_t, Completion*> pending_;
   std::vector<Completion*> out_;  // queued for this iteration's sendmmsg
   uint32_t carried_ = 0;
@@ -374,17 +399,6 @@ WorkerTransport::WorkerTransport(std::shared_ptr<const ForwardShared> shared, uv
       pools_(shared_->upstreams.size()),
       health_(shared_->upstreams.size()) {
   auto unref = [](auto* h) { uv_unref(reinterpret_cast<uv_handle_t*>(h)); };
-  // Every UDP socket of the worker is watched through one epoll set of ours, itself watched by
-  // one uv_poll: a socket costs one epoll_ctl when it opens and none when it closes.
-  epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0)
-    log::plugin_logger("forward").error(fmt::format("epoll_create1: {}", go_errno_text(errno)));
-  epoll_ = new uv_poll_t{};
-  epoll_->data = this;
-  uv_poll_init(loop_, epoll_, epfd_);
-  uv_poll_start(epoll_, UV_READABLE, &WorkerTransport::on_epoll);
-  unref(epoll_);
-
   timer_ = new uv_timer_t{};
   timer_->data = this;
   uv_timer_init(loop_, timer_);
@@ -416,8 +430,6 @@ WorkerTransport::~WorkerTransport() {
   for (auto* s : dead_udp_) delete s;
   for (auto* c : dead_streams_) delete c;
   health_.clear();
-  async::close_and_delete(epoll_);
-  if (epfd_ >= 0) ::close(epfd_);
   uv_timer_stop(timer_);
   async::close_and_delete(timer_);
   uv_timer_stop(sweeper_);
@@ -445,9 +457,12 @@ bool WorkerTransport::start(size_t index, std::span<const uint8_t> query, bool t
 bool WorkerTransport::start_udp(Completion* c) {
   bool reused = false;
   std::string error;
-  UdpSocket* s = nullptr;
-  {
-    Pools& p = pools_[c->index_];
+  Pools& p = pools_[c->index_];
+  UdpSocket* s = p.current_flush == flushes_ ? p.current : nullptr;
+  if (s && !s->retired_ && s->carried_ < kQueriesPerSocket) {
+    reused = true;
+  } else {
+    // The next socket in turn; queries of one iteration share it, so they leave together.
     if (p.udp.empty()) p.udp.resize(kUdpSockets, nullptr);
     UdpSocket*& slot = p.udp[p.next_udp++ % kUdpSockets];
     const auto now = Clock::now();
@@ -467,6 +482,8 @@ bool WorkerTransport::start_udp(Completion* c) {
       reused = true;
     }
     s = slot;
+    p.current = s;
+    p.current_flush = flushes_;
   }
   if (!c->probe_) shared_->upstreams[c->index_]->count_connection(false, reused);
   s->queue(c);
@@ -550,8 +567,8 @@ void WorkerTransport::drain() {
 void WorkerTransport::bury(UdpSocket* s) {
   if (s->dead_) return;
   s->dead_ = true;
-  ::close(s->fd_);  // leaves the epoll set
-  s->fd_ = -1;
+  if (pools_[s->index_].current == s) pools_[s->index_].current = nullptr;
+  s->shut();
   dead_udp_.push_back(s);
 }
 
@@ -622,18 +639,9 @@ void WorkerTransport::on_timer() {
   drain();
 }
 
-void WorkerTransport::on_epoll(uv_poll_t* handle, int, int) {
-  auto* t = static_cast<WorkerTransport*>(handle->data);
-  ++t->draining_;
-  epoll_event events[64];
-  const int n = epoll_wait(t->epfd_, events, 64, 0);
-  for (int k = 0; k < n; ++k) static_cast<UdpSocket*>(events[k].data.ptr)->on_readable();
-  --t->draining_;
-  t->drain();  // may delete the transport: nothing touches it afterwards
-}
-
 void WorkerTransport::flush() {
   if (dirty_udp_.empty() && dirty_streams_.empty()) return;
+  ++flushes_;
   ++draining_;
   // A send that fails completes exchanges whose waiters may queue new ones: swap first.
   std::vector<UdpSocket*> udp;

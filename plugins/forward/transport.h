@@ -117,6 +117,10 @@ class WorkerTransport {
   struct Pools {
     std::vector<UdpSocket*> udp;  // kUdpSockets slots, null until used
     size_t next_udp = 0;
+    // The socket this loop iteration's queries go out on (one sendmmsg), valid while
+    // current_flush == flushes_.
+    UdpSocket* current = nullptr;
+    uint64_t current_flush = 0;
     std::vector<StreamConn*> streams;
   };
 
@@ -136,15 +140,12 @@ class WorkerTransport {
   void bury(UdpSocket* s);
   void bury(StreamConn* c);
   void health_done(size_t index);
-  static void on_epoll(uv_poll_t* handle, int status, int events);
 
   std::shared_ptr<const ForwardShared> shared_;
   uv_loop_t* loop_;
   std::vector<Pools> pools_;
   std::vector<std::unique_ptr<HealthLoop>> health_;
   TimeoutList timeouts_[2];  // [read_timeout, probe]
-  int epfd_ = -1;
-  uv_poll_t* epoll_ = nullptr;
   uv_timer_t* timer_ = nullptr;
   std::chrono::steady_clock::time_point timer_due_;
   uv_timer_t* sweeper_ = nullptr;
@@ -157,6 +158,7 @@ class WorkerTransport {
   Completion* ready_head_ = nullptr;
   Completion* ready_tail_ = nullptr;
   int draining_ = 0;
+  uint64_t flushes_ = 0;
   bool stopping_ = false;
 };
 
