@@ -619,7 +619,10 @@ void WorkerTransport::on_timer() {
         text = fmt::format("read udp {}->{}: i/o timeout", c->udp_->local(), remote);
         c->udp_->release(c);
       } else if (c->conn_) {
-        text = fmt::format("read tcp {}->{}: i/o timeout", c->conn_->local(), remote);
+        // Before the connection was made there is no local address: the dial timed out.
+        text = c->conn_->local().empty()
+                   ? fmt::format("dial tcp {}: i/o timeout", remote)
+                   : fmt::format("read tcp {}->{}: i/o timeout", c->conn_->local(), remote);
         c->conn_->release(c);
       }
       finish(c, false, std::move(text));
