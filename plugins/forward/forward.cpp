@@ -100,7 +100,6 @@ Task<Response> Forward::serve(Request& req, Next next) {
 
   WorkerTransport& t = transport();
   const bool tcp = cfg.force_tcp || (req.tcp() && !cfg.prefer_udp);
-  const bool edns = req.has_opt();
   const size_t n = shared_->upstreams.size();
   const Order order = selector_.order();
   const uint32_t cap = cfg.attempt_cap();
@@ -131,21 +130,14 @@ Task<Response> Forward::serve(Request& req, Next next) {
     }
     Upstream& up = *shared_->upstreams[index];
     const auto started = Clock::now();
-    ExchangeResult r = co_await Exchange(t, index, req.wire(), tcp, edns);
+    ExchangeResult r = co_await Exchange(t, index, req.wire(), tcp);
 
     dns::MessageView view;
-    if (r.ok() && view.parse(r.reply) != dns::MessageView::Error::none) {
-      r.status = ARES_EBADRESP;
+    if (r.ok && view.parse(r.reply) != dns::MessageView::Error::none) {
+      r.ok = false;
       r.error = fmt::format("dns: malformed reply from {}", up.text());
-    } else if (r.ok() && !view.header().has(dns::Header::QR)) {
-      // c-ares matched the ID and the question of a message that is not a response: our own
-      // query bounced back (an upstream address served by nothing but a socket of ours, e.g. a
-      // dead upstream whose port our own random source port took). No answer, so no FORMERR to
-      // the client, whose query was fine: the next upstream is tried.
-      r.status = ARES_EBADRESP;
-      r.error = fmt::format("dns: reply from {} is not a response", up.text());
     }
-    if (!r.ok()) {
+    if (!r.ok) {
       last_error = std::move(r.error);
       if (cfg.max_fails > 0) t.start_health_check(index);
       ++attempts;

@@ -18,7 +18,7 @@ import dns.rrset
 import pytest
 
 from harness import CoreDNS, Nsd, free_port, has_plugin, zone_file
-from harness.process import coredns_bin
+from harness.process import coredns_bin, sanitized
 
 BIG_TXT = [f'big IN TXT "{"x" * 200}{i}"' for i in range(10)]  # about 2.1 KB
 ZONE = zone_file("example.org", [
@@ -67,7 +67,8 @@ def coredns(nsd):
 
 class FakeUpstream:
     """UDP and TCP on 127.0.0.1. `script(query, proto)` returns what to send back: a list of
-    bytes objects, or (b"other", bytes) to send that datagram from another socket."""
+    bytes objects, or (b"other", bytes) to send that datagram from another port, or
+    (b"addr", bytes) from another address (127.0.0.2) with the upstream's port."""
 
     def __init__(self, script):
         self.script = script
@@ -81,6 +82,8 @@ class FakeUpstream:
         self.tcp.listen(16)
         self.other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.other.bind(("127.0.0.1", 0))
+        self.other_addr = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.other_addr.bind(("127.0.0.2", self.port))
         self.running = True
         threading.Thread(target=self._serve_udp, daemon=True).start()
         threading.Thread(target=self._serve_tcp, daemon=True).start()
@@ -99,7 +102,7 @@ class FakeUpstream:
             q = self._record("udp", src, wire)
             for out in self.script(q, "udp"):
                 if isinstance(out, tuple):
-                    self.other.sendto(out[1], src)
+                    (self.other_addr if out[0] == b"addr" else self.other).sendto(out[1], src)
                 else:
                     self.udp.sendto(out, src)
 
@@ -132,7 +135,7 @@ class FakeUpstream:
 
     def close(self):
         self.running = False
-        for s in (self.udp, self.tcp, self.other):
+        for s in (self.udp, self.tcp, self.other, self.other_addr):
             s.close()
 
     def __enter__(self):
@@ -248,9 +251,15 @@ def test_chaos_class_is_forwarded():
             assert any(s[3] == "version.bind." for s in up.seen)
 
 
-# --- transport: RFC 5452 and what c-ares accepts ------------------------------------------------
+# --- transport: RFC 5452, what counts as the answer ----------------------------------------------
 
-def test_random_ids_and_fresh_source_ports():
+# Per worker and upstream, forward takes turns over this many UDP sockets and replaces one after
+# it carried this many queries (docs/forward-transport.md).
+UDP_SOCKETS = 8
+QUERIES_PER_SOCKET = 100
+
+
+def test_random_ids_and_sockets_in_turn():
     with FakeUpstream(lambda q, p: [answer(q)]) as up:
         with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
             for i in range(30):
@@ -262,7 +271,144 @@ def test_random_ids_and_fresh_source_ports():
             assert len(seen) == 30
             assert len({s[2] for s in seen}) >= 28  # IDs are random, not the client's
             assert sum(1 for s in seen if s[2] == 4242) <= 1
-            assert len({s[1] for s in seen}) >= 25  # one source port per query
+            # Consecutive queries of a worker go out on its sockets in turn.
+            assert len({s[1] for s in seen}) >= UDP_SOCKETS
+
+
+def test_ten_thousand_queries_in_flight_ids_and_ports_spread():
+    """10,000 distinct queries reach the upstream, which holds them all before answering in
+    random order: each client gets its own answer. The IDs and source ports the upstream saw
+    are spread as RFC 5452 asks."""
+    import random
+    total = 10_000
+    slow = sanitized()
+    lock = threading.Lock()
+    held, seen = [], []
+    released = threading.Event()
+    state = {"most_held": 0}
+
+    def address(name):
+        i = int(name.split(".")[0][1:])
+        return f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
+
+    up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    up.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    up.bind(("127.0.0.1", 0))
+
+    def reply(wire, src):
+        q = dns.message.from_wire(wire)
+        name = q.question[0].name.to_text()
+        if not name.startswith("q"):
+            return answer(q)
+        return answer(q, address(name))
+
+    def serve():
+        up.settimeout(0.2)
+        quiet = 0
+        while True:
+            try:
+                wire, src = up.recvfrom(4096)
+            except socket.timeout:
+                quiet += 1
+                if held and not released.is_set() and quiet >= 15:
+                    break  # nothing new for 3 s: answer what came
+                continue
+            except OSError:
+                return
+            quiet = 0
+            q = dns.message.from_wire(wire)
+            with lock:
+                seen.append((src[1], q.id))
+            if released.is_set() or not q.question[0].name.to_text().startswith("q"):
+                up.sendto(reply(wire, src), src)
+                continue
+            held.append((wire, src))
+            if len(held) >= total:
+                break
+        state["most_held"] = len(held)
+        random.shuffle(held)
+        released.set()
+        for wire, src in held:
+            up.sendto(reply(wire, src), src)
+            time.sleep(0.0002 if slow else 0.00002)  # a sanitized server reads slower
+        serve_rest()
+
+    def serve_rest():
+        up.settimeout(None)
+        while True:
+            try:
+                wire, src = up.recvfrom(4096)
+            except OSError:
+                return
+            with lock:
+                seen.append((src[1], dns.message.from_wire(wire).id))
+            up.sendto(reply(wire, src), src)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        port = up.getsockname()[1]
+        with CoreDNS(forward_corefile(f"127.0.0.1:{port}",
+                                      options="  read_timeout 20s\n  max_fails 0")) as c:
+            client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+            client.connect(("127.0.0.1", c.port))
+            wires = {}
+            for i in range(total):
+                q = dns.message.make_query(f"q{i}.example.org", "A")
+                q.id = i
+                wires[i] = q.to_wire()
+            answers = {}
+
+            def send(ids):
+                for n, i in enumerate(ids):
+                    client.send(wires[i])
+                    if n % 100 == 99:
+                        # The listener's socket buffer is finite, a sanitized server slower.
+                        time.sleep(0.05 if slow else 0.005)
+
+            def collect(until):
+                client.settimeout(0.5)
+                while len(answers) < total and time.time() < until:
+                    try:
+                        r = dns.message.from_wire(client.recv(4096))
+                    except socket.timeout:
+                        continue
+                    answers[r.id] = r
+
+            send(range(total))
+            collect(time.time() + 40)
+            # A stub resolver asks again what got lost on the way (none, usually).
+            missing = [i for i in range(total) if i not in answers]
+            if missing:
+                send(missing)
+                collect(time.time() + 20)
+            if missing:
+                time.sleep(21)  # the lost exchanges end (read_timeout) before the server stops
+            assert len(answers) == total
+            for i, r in answers.items():
+                assert r.rcode() == dns.rcode.NOERROR
+                assert r.answer[0].name.to_text() == f"q{i}.example.org."
+                assert r.answer[0][0].address == address(f"q{i}.example.org.")
+    finally:
+        up.close()
+    assert released.is_set()
+    assert state["most_held"] >= total * 0.95  # all (or nearly all) in flight at once
+    with lock:
+        ids = [s[1] for s in seen]
+        ports = [s[0] for s in seen]
+    assert len(ids) >= total
+    # Random 16-bit IDs: about 65536 * (1 - e^(-n/65536)) distinct for n draws, 9,274 for 10,000.
+    assert len(set(ids[:total])) > 9_000
+    assert sum(1 for a, b in zip(ids, ids[1:]) if (b - a) % 65536 == 1) < 20  # no counter
+    assert len(set(ids) & set(range(total))) < total * 0.3  # not the clients' IDs
+    # Every socket is replaced after QUERIES_PER_SOCKET queries, so the 10,000 queries used at
+    # least 100 source ports, and (but for a port the kernel handed out twice) none carried more.
+    counts = {}
+    for p in ports:
+        counts[p] = counts.get(p, 0) + 1
+    assert len(counts) >= total // QUERIES_PER_SOCKET
+    assert sum(1 for n in counts.values() if n > QUERIES_PER_SOCKET) <= 3
+    assert all(32768 <= p <= 60999 for p in counts)  # the kernel's random ephemeral range
 
 
 def test_replies_that_do_not_match_are_dropped():
@@ -276,12 +422,197 @@ def test_replies_that_do_not_match_are_dropped():
         wrong_question.answer.append(
             dns.rrset.from_text("other.example.org.", 60, "IN", "A", "192.0.2.65"))
         spoofed = answer(q, "192.0.2.64")
-        return [b"\x01\x02\x03", b"", wrong_id.to_wire(), wrong_question.to_wire(),
-                (b"other", spoofed), good.to_wire()]
-    with FakeUpstream(script) as up:
-        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}")) as c:
+        if q.question[0].name.to_text() == "other-question.example.org.":
+            return [wrong_question.to_wire(), good.to_wire()]
+        return [b"\x01\x02\x03", b"", wrong_id.to_wire(), (b"other", spoofed),
+                (b"addr", answer(q, "192.0.2.63")), good.to_wire()]
+    with FakeUpstream(script) as up, FakeUpstream(lambda q, p: [answer(q, "192.0.2.79")]) as good:
+        corefile = forward_corefile(f"127.0.0.1:{up.port}", f"127.0.0.1:{good.port}",
+                                    options="  policy sequential\n  max_fails 0")
+        with CoreDNS(corefile) as c:
+            # Short and empty datagrams, another ID, the right reply from another port and from
+            # another address: all ignored, and the right one is then accepted.
             r = ask(c.port, "victim.example.org")
             assert [rr.address for rr in r.answer[0]] == ["192.0.2.77"]
+            # Our ID with another question fails the attempt: the next upstream answers.
+            r = ask(c.port, "other-question.example.org")
+            assert [rr.address for rr in r.answer[0]] == ["192.0.2.79"]
+            assert any(s[3] == "other-question.example.org." for s in good.seen)
+
+
+@pytest.mark.parametrize("rcode", [dns.rcode.FORMERR, dns.rcode.NOTIMP, dns.rcode.REFUSED])
+def test_error_reply_without_question_is_relayed_before_the_first_read_timeout(rcode):
+    # A server that does not know EDNS answers FORMERR with the header alone (RFC 6891 §7).
+    def script(q, proto):
+        if q.question[0].name.to_text() == "ready.probe.":
+            return [answer(q)]
+        return [struct.pack("!HHHHHH", q.id, 0x8000 | rcode, 0, 0, 0, 0)]
+    with FakeUpstream(script) as up:
+        corefile = forward_corefile(f"127.0.0.1:{up.port}", options="  read_timeout 3s")
+        with CoreDNS(corefile) as c:
+            # The client gives up well before forward's first read timeout would end.
+            r = ask(c.port, "old-server.example.org", timeout=1.5)
+            assert r.rcode() == rcode
+            assert not r.question
+
+
+def test_tsig_query_nsd_does_not_know_gets_notauth_badkey_with_its_tsig(nsd):
+    with CoreDNS(forward_corefile(f"127.0.0.1:{nsd.port}", options="  read_timeout 3s")) as c:
+        # dig waits 1 s, well before forward's first read timeout.
+        out = subprocess.run(
+            ["dig", "+time=1", "+tries=1", "-p", str(c.port), "@127.0.0.1",
+             "-y", "hmac-sha256:.:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "SOA", "example.org"],
+            capture_output=True, text=True).stdout
+        assert "status: NOTAUTH" in out, out
+        tsig = [line for line in out.splitlines() if "ANY\tTSIG" in line or " TSIG " in line]
+        assert tsig and "BADKEY" in out, out
+
+
+class TcpUpstream:
+    """A TCP upstream on 127.0.0.1 whose connections are served by `handler(conn, number)`, one
+    thread each; `connections` counts them."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        self.connections = 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._run, args=(conn, self.connections), daemon=True).start()
+
+    def _run(self, conn, number):
+        with conn:
+            try:
+                self.handler(conn, number)
+            except OSError:
+                pass
+
+    def close(self):
+        self.sock.close()
+
+
+def frames(conn):
+    """The queries a connection carries, one at a time, until it closes."""
+    buf = b""
+    while True:
+        while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+            n = struct.unpack("!H", buf[:2])[0]
+            yield dns.message.from_wire(buf[2:2 + n])
+            buf = buf[2 + n:]
+        chunk = conn.recv(65535)
+        if not chunk:
+            return
+        buf += chunk
+
+
+def send_frame(conn, wire):
+    conn.sendall(struct.pack("!H", len(wire)) + wire)
+
+
+def ask_together(port, names, s=None):
+    """Sends the queries from one socket (so one worker takes them all) and returns the replies
+    by name."""
+    keep = s is not None
+    if not keep:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(4)
+        s.connect(("127.0.0.1", port))
+    for i, n in enumerate(names):
+        q = dns.message.make_query(n, "A")
+        q.id = i
+        s.send(q.to_wire())
+    got = {}
+    while len(got) < len(names):
+        r = dns.message.from_wire(s.recv(4096))
+        got[r.question[0].name.to_text()] = r
+    if not keep:
+        s.close()
+    return got
+
+
+def test_tcp_pipelining_out_of_order_on_one_reused_connection():
+    order, used = [], set()
+
+    def handler(conn, number):
+        waiting = []
+        for q in frames(conn):
+            if q.question[0].name.to_text() == "ready.probe.":
+                send_frame(conn, answer(q))
+                continue
+            waiting.append(q)
+            used.add(number)
+            if len(waiting) == 3:
+                for w in reversed(waiting):  # the last asked is answered first
+                    order.append(w.question[0].name.to_text())
+                    send_frame(conn, answer(w, "192.0.2." + w.question[0].name.to_text()[1]))
+                waiting = []
+
+    up = TcpUpstream(handler)
+    try:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp\n  max_fails 0")) as c:
+            client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            client.settimeout(4)
+            client.connect(("127.0.0.1", c.port))
+            names = ["p1.example.org.", "p2.example.org.", "p3.example.org."]
+            got = ask_together(c.port, names, client)
+            for n in names:
+                assert got[n].answer[0][0].address == "192.0.2." + n[1]
+            assert order == list(reversed(names))
+            # The next three (from the same client socket, so the same worker) reuse the
+            # connection.
+            names2 = ["p4.example.org.", "p5.example.org.", "p6.example.org."]
+            got = ask_together(c.port, names2, client)
+            client.close()
+            for n in names2:
+                assert got[n].answer[0][0].address == "192.0.2." + n[1]
+            assert len(used) == 1  # (the readiness probe may have come on another worker's)
+    finally:
+        up.close()
+
+
+def test_upstream_closing_the_connection_mid_stream_fails_only_its_queries():
+    closing, used = [], set()
+
+    def handler(conn, number):
+        held = []
+        for q in frames(conn):
+            if q.question[0].name.to_text() == "ready.probe.":
+                send_frame(conn, answer(q))
+            elif closing:
+                used.add(number)
+                send_frame(conn, answer(q, "192.0.2.2"))
+            else:
+                # Two queries come in on the first connection: one is answered, then it closes.
+                used.add(number)
+                held.append(q)
+                if len(held) == 2:
+                    send_frame(conn, answer(held[0], "192.0.2.1"))
+                    closing.append(number)
+                    time.sleep(0.1)
+                    return
+
+    up = TcpUpstream(handler)
+    try:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp\n  max_fails 0")) as c:
+            got = ask_together(c.port, ["m1.example.org.", "m2.example.org."])
+            addresses = sorted(r.answer[0][0].address for r in got.values())
+            # The answered one came from the first connection, the other was asked again on a
+            # new one.
+            assert addresses == ["192.0.2.1", "192.0.2.2"]
+            assert len(used) == 2
+    finally:
+        up.close()
 
 
 def test_a_query_echoed_back_is_no_answer_and_the_next_upstream_is_asked():

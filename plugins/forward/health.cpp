@@ -2,7 +2,6 @@
 
 #include "core/async/loop.h"
 #include "core/dns/message.h"
-#include "plugins/forward/transport.h"
 
 namespace coredns::plugins::forward {
 
@@ -20,29 +19,13 @@ void HealthLoop::stop() {
     async::close_and_delete(pause_);
     pause_ = nullptr;
   }
-  delete channel_;
-  channel_ = nullptr;
 }
 
 void HealthLoop::probe() {
   const ForwardShared& shared = transport_.shared();
-  if (!channel_) {
-    ChannelOptions o;
-    o.upstream = &shared.upstreams[index_]->spec();
-    o.tcp = shared.config.force_tcp;
-    o.ignore_tc = true;  // any reply counts, a truncated one too
-    o.timeout = kProbeTimeout;
-    o.source = shared.config.source_address ? &*shared.config.source_address : nullptr;
-    // Not kept open: every probe goes out on a new socket, as CoreDNS's do.
-    channel_ = Channel::create(transport_, transport_.loop(), o);
-  }
-  if (!channel_) {
-    result = {};
-    result.status = ARES_ENOMEM;
+  // Over the transport queries use (force_tcp: a pooled connection), as CoreDNS's probes.
+  if (!transport_.start(index_, shared.probe_query, shared.config.force_tcp, true, this))
     complete();
-    return;
-  }
-  if (!channel_->send(shared.probe_query, this)) complete();
 }
 
 void HealthLoop::complete() {
@@ -50,7 +33,7 @@ void HealthLoop::complete() {
   const ForwardShared& shared = transport_.shared();
   Upstream& up = *shared.upstreams[index_];
   dns::MessageView view;
-  if (result.ok() && view.parse(result.reply) == dns::MessageView::Error::none) {
+  if (result.ok && view.parse(result.reply) == dns::MessageView::Error::none) {
     up.probe_succeeded(shared.config.max_fails);
     transport_.health_done(index_);  // deletes this
     return;

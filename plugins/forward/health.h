@@ -1,15 +1,12 @@
 #pragma once
 // CoreDNS's health check (CoreDNS's plugin/pkg/proxy/health.go): started by a failed query, it
-// probes the upstream with "<domain> IN NS" on a fresh socket every health_check interval until one
-// probe gets any parseable reply. Each failed probe counts towards Down; a good one resets the
-// count.
+// probes the upstream with "<domain> IN NS" every health_check interval until one probe gets
+// any parseable reply. Each failed probe counts towards Down; a good one resets the count.
 #include <uv.h>
 
-#include "plugins/forward/cares_channel.h"
+#include "plugins/forward/transport.h"
 
 namespace coredns::plugins::forward {
-
-class WorkerTransport;
 
 class HealthLoop : public Completion {
  public:
@@ -20,11 +17,8 @@ class HealthLoop : public Completion {
 
   void probe();
   void complete() override;
-  // Ends a pending probe (its completion is queued) and the pause timer.
+  // Stops the pause timer; a probe in flight is ended by the transport's shutdown.
   void stop();
-
-  // Probes wait this long for a reply (CoreDNS: 1 s read and write deadlines).
-  static constexpr std::chrono::milliseconds kProbeTimeout{1000};
 
  private:
   struct Pause {
@@ -34,7 +28,6 @@ class HealthLoop : public Completion {
 
   WorkerTransport& transport_;
   size_t index_;
-  Channel* channel_ = nullptr;
   Pause* pause_ = nullptr;
 };
 
