@@ -53,7 +53,7 @@ constexpr Mnemonic kClasses[] = {
 constexpr Mnemonic kRcodes[] = {
     {0, "NOERROR"},  {1, "FORMERR"},  {2, "SERVFAIL"}, {3, "NXDOMAIN"}, {4, "NOTIMP"},
     {5, "REFUSED"},  {6, "YXDOMAIN"}, {7, "YXRRSET"},  {8, "NXRRSET"},  {9, "NOTAUTH"},
-    {10, "NOTZONE"}, {16, "BADVERS"},  {16, "BADSIG"},   {17, "BADKEY"},  {18, "BADTIME"}, {19, "BADMODE"},
+    {10, "NOTZONE"}, {16, "BADVERS"},  {17, "BADKEY"},  {18, "BADTIME"}, {19, "BADMODE"},
     {20, "BADNAME"}, {21, "BADALG"},  {22, "BADTRUNC"}, {23, "BADCOOKIE"},
 };
 
@@ -118,10 +118,6 @@ std::string rcode_name(uint16_t r) {
 
 bool parse_type(std::string_view text, uint16_t& out) {
   return find_value(kTypes, text, out) || parse_prefixed_number(text, "TYPE", out);
-}
-
-bool parse_class(std::string_view text, uint16_t& out) {
-  return find_value(kClasses, text, out) || parse_prefixed_number(text, "CLASS", out);
 }
 
 bool parse_rcode(std::string_view text, uint16_t& out) {

@@ -44,7 +44,6 @@ std::string class_name(uint16_t c);
 std::string rcode_name(uint16_t r);
 // Reverse of type_name for configuration ("AAAA" -> 28, "TYPE99" -> 99); false if unknown.
 bool parse_type(std::string_view text, uint16_t& out);
-bool parse_class(std::string_view text, uint16_t& out);  // "IN", "CLASS42"
 bool parse_rcode(std::string_view text, uint16_t& out);
 
 // The four rcodes a handler returns when it wrote nothing (CoreDNS's ClientWrite rule).
