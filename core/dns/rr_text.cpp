@@ -217,6 +217,19 @@ void put_rdata(TextRecord& rr, const std::vector<Token>& t, size_t i) {
 
 }  // namespace
 
+bool parse_class(std::string_view text, uint16_t& out) {
+  for (uint16_t c : {cls::IN, cls::CS, cls::CH, cls::HS, cls::NONE, cls::ANY})
+    if (class_name(c) == text) {
+      out = c;
+      return true;
+    }
+  if (!text.starts_with("CLASS") || text.size() == 5) return false;
+  uint32_t v;
+  if (!parse_u32(text.substr(5), v) || v > 65535) return false;
+  out = static_cast<uint16_t>(v);
+  return true;
+}
+
 std::optional<TextRecord> parse_rr_text(std::string_view text, uint32_t default_ttl,
                                         std::string& error) {
   error.clear();

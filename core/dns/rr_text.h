@@ -23,6 +23,9 @@ struct TextRecord {
   Name target;
 };
 
+// A class mnemonic ("IN", "CH", ..., "ANY") or RFC 3597's "CLASS42"; false if neither.
+bool parse_class(std::string_view text, uint16_t& out);
+
 // Parses the first record of `text`. Names are absolute (a name without a trailing dot is taken
 // relative to the root, "@" is the root); TTL and class are optional and may come in either
 // order (default `default_ttl` and IN); mnemonics ignore case; parentheses continue a record

@@ -1,6 +1,7 @@
 // Parsing of the `template` directive, with CoreDNS's error texts (plugin/template/setup.go).
 #include <fmt/format.h>
 
+#include "core/dns/rr_text.h"
 #include "core/dns/types.h"
 #include "core/util/error.h"
 #include "plugins/template/template.h"
@@ -49,7 +50,9 @@ void parse_option(corefile::Dispenser& d, Rule& r) {
     const std::vector<std::string> args = d.remaining_args();
     if (args.size() != 1) throw d.arg_err();
     uint16_t rc;
-    if (!dns::parse_rcode(args[0], rc)) throw d.err("unknown rcode " + args[0]);
+    // BADSIG shares 16 with BADVERS (RFC 6891 §9, RFC 8945 §6).
+    if (args[0] == "BADSIG") rc = dns::rcode::BADVERS;
+    else if (!dns::parse_rcode(args[0], rc)) throw d.err("unknown rcode " + args[0]);
     r.rcode = rc;
   } else if (word == "ederror") {
     const std::vector<std::string> args = d.remaining_args();
