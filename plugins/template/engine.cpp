@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 
+#include "core/util/go_quote.h"
 #include "plugins/template/tree.h"
 
 namespace coredns::plugins::tmpl {
@@ -522,21 +523,6 @@ class Parser {
 // ---------------------------------------------------------------------------------------------
 // Printing the tree back (Go's Node.String()).
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-    else out.push_back(static_cast<char>(c));
-  }
-  return out + "\"";
-}
-
 void print_pipe(const Pipeline& p, std::string& out);
 
 void print_chain(const std::vector<std::string>& chain, std::string& out) {
@@ -553,7 +539,7 @@ void print_arg(const Arg& a, std::string& out) {
       out += "$" + a.text;
       print_chain(a.chain, out);
       break;
-    case ArgKind::str: out += quote(a.text); break;
+    case ArgKind::str: out += go_quote(a.text); break;
     case ArgKind::nil: out += "nil"; break;
     case ArgKind::pipe:
       out += "(";

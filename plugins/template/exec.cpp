@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "core/util/go_quote.h"
 #include "plugins/template/tree.h"
 
 namespace coredns::plugins::tmpl {
@@ -542,7 +543,7 @@ class Executor {
       if (a[k].kind != Value::integer) fail("wrong type for value; expected int; got " + go_type(a[k]));
     const std::string& s0 = a[0].s;
     auto bad = [&](const char* why) {
-      fail(fmt::format("error calling parseInt: strconv.ParseUint: parsing {}: {}", quote_go(s0), why));
+      fail(fmt::format("error calling parseInt: strconv.ParseUint: parsing {}: {}", go_quote(s0), why));
     };
     if (s0.empty()) bad("invalid syntax");
     int64_t base = a[1].i, bits = a[2].i;
@@ -558,11 +559,11 @@ class Executor {
         if (s.empty()) return Value::num(0, "uint64");
       }
     } else if (base < 2 || base > 36) {
-      fail(fmt::format("error calling parseInt: strconv.ParseUint: parsing {}: invalid base {}", quote_go(s0), base));
+      fail(fmt::format("error calling parseInt: strconv.ParseUint: parsing {}: invalid base {}", go_quote(s0), base));
     }
     if (bits == 0) bits = 64;
     if (bits < 0 || bits > 64)
-      fail(fmt::format("error calling parseInt: strconv.ParseUint: parsing {}: invalid bit size {}", quote_go(s0), bits));
+      fail(fmt::format("error calling parseInt: strconv.ParseUint: parsing {}: invalid bit size {}", go_quote(s0), bits));
     const uint64_t max = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
     uint64_t v = 0;
     bool range = false;
@@ -580,16 +581,6 @@ class Executor {
     Value r = Value::num(static_cast<int64_t>(v), "uint64");
     r.is_unsigned = true;
     return r;
-  }
-
-  static std::string quote_go(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-      if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-      else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-      else out += static_cast<char>(c);
-    }
-    return out + "\"";
   }
 
   static std::string html_escape(const std::string& s) {
@@ -703,7 +694,7 @@ class Executor {
           else ok = false;
           break;
         case 'q':
-          if (v.kind == Value::string) body = quote_go(v.s);
+          if (v.kind == Value::string) body = go_quote(v.s);
           else ok = false;
           break;
         case 't':
