@@ -1,5 +1,5 @@
 # Debian's packages: libuv1-dev, libc-ares-dev, libfmt-dev, nlohmann-json3-dev, libhttp-parser-dev,
-# catch2.
+# libre2-dev, catch2.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)                 # header-only target: Debian ships no libfmt.a
@@ -28,6 +28,16 @@ endif()
 add_library(coredns_http_parser INTERFACE)
 target_include_directories(coredns_http_parser INTERFACE ${HTTP_PARSER_INCLUDE_DIR})
 target_link_libraries(coredns_http_parser INTERFACE ${HTTP_PARSER_LIB})
+
+# libre2-dev: Go's regular expressions (core/util/regex.h). The static build takes the .a.
+add_library(coredns_re2 INTERFACE)
+if(COREDNS_STATIC)
+  find_library(RE2_LIB NAMES libre2.a REQUIRED)
+  target_link_libraries(coredns_re2 INTERFACE ${RE2_LIB} Threads::Threads)
+else()
+  pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+  target_link_libraries(coredns_re2 INTERFACE PkgConfig::RE2)
+endif()
 
 if(COREDNS_TESTS)
   find_package(Catch2 2 REQUIRED)

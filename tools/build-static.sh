@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds fully static, stripped `coredns` and `nat64` binaries for TARGETARCH (amd64|arm64) on
-# Debian bookworm: glibc, libstdc++, libuv and c-ares linked in; fmt header-only. The same script
+# Debian bookworm: glibc, libstdc++, libuv, c-ares and RE2 linked in; fmt header-only. The same script
 # runs on a developer's host, in CI and in the Dockerfile's build stage.
 #
 #   tools/build-static.sh --install-deps           # apt-get the toolchain and -dev packages (root)
@@ -63,9 +63,9 @@ if [ "$INSTALL" = 1 ]; then
   if [ "$CROSS" = 1 ]; then
     dpkg --add-architecture "$TARGETARCH"   # idempotent
     PKGS="$PKGS crossbuild-essential-$TARGETARCH qemu-user-static"
-    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH"
+    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH libre2-dev:$TARGETARCH"
   else
-    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev"
+    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev"
   fi
   apt-get update -qq
   # shellcheck disable=SC2086

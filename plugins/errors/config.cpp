@@ -1,7 +1,6 @@
 #include "plugins/errors/config.h"
 
 #include "core/util/error.h"
-#include "plugins/errors/pattern.h"
 
 namespace coredns::plugins::errors {
 namespace {
@@ -21,7 +20,8 @@ ConsolidateRule parse_consolidate(corefile::Dispenser& d) {
   ConsolidateRule rule;
   try {
     rule.period = parse_duration(args[0]);
-    rule.pattern = compile_pattern(args[1]);
+    Regex::check_length(args[1]);
+    rule.pattern.emplace(args[1]);
   } catch (const ConfigError& e) {
     throw d.err(e.what());
   }

@@ -1,13 +1,14 @@
 #pragma once
 // The `errors` directive (CoreDNS's plugin/errors/README.md): `errors [stdout] { stacktrace;
 // consolidate DURATION REGEXP [LEVEL] [show_first] }`, once per server block.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/corefile/dispenser.h"
 #include "core/util/duration.h"
 #include "core/util/log.h"
-#include "plugins/errors/regex.h"
+#include "core/util/regex.h"
 
 namespace coredns::plugins::errors {
 
@@ -16,7 +17,7 @@ namespace coredns::plugins::errors {
 struct ConsolidateRule {
   Duration period{};
   std::string pattern_text;
-  std::regex pattern;
+  std::optional<Regex> pattern;  // always set by parse_config
   log::Level level = log::Level::error;
   bool show_first = false;  // print the first error of each period as it happens
 };

@@ -15,7 +15,7 @@ Consolidator::~Consolidator() { stop_timer(); }
 
 std::optional<size_t> Consolidator::match(std::string_view error_text) const {
   for (size_t i = 0; i < slots_.size(); ++i)
-    if (std::regex_search(error_text.begin(), error_text.end(), slots_[i]->rule.pattern))
+    if (slots_[i]->rule.pattern->search(error_text))
       return i;
   return std::nullopt;
 }

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "plugins/errors/consolidator.h"
-#include "plugins/errors/pattern.h"
+#include "core/util/regex.h"
 
 using namespace coredns;
 using namespace coredns::plugins::errors;
@@ -35,7 +35,7 @@ ConsolidateRule rule(Duration period, const std::string& pattern,
   ConsolidateRule r;
   r.period = period;
   r.pattern_text = pattern;
-  r.pattern = compile_pattern(pattern);
+  r.pattern.emplace(pattern);
   r.level = level;
   r.show_first = show_first;
   return r;

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "plugins/errors/errors.h"
-#include "plugins/errors/pattern.h"
+#include "core/util/regex.h"
 #include "tests/support/handler_test.h"
 
 using namespace coredns;
@@ -68,12 +68,12 @@ TEST_CASE("F5/F6 in the handler: consolidated errors are counted, show_first at 
   std::vector<ConsolidateRule> rules(2);
   rules[0].period = std::chrono::hours(1);
   rules[0].pattern_text = "no next plugin";
-  rules[0].pattern = compile_pattern(rules[0].pattern_text);
+  rules[0].pattern.emplace(rules[0].pattern_text);
   rules[0].level = log::Level::warning;
   rules[0].show_first = true;
   rules[1].period = std::chrono::hours(1);
   rules[1].pattern_text = "^plugin/forward";
-  rules[1].pattern = compile_pattern(rules[1].pattern_text);
+  rules[1].pattern.emplace(rules[1].pattern_text);
   auto c = std::make_shared<Consolidator>(std::move(rules), out.printer());
   Errors h(c, out.printer());
   for (int i = 0; i < 3; ++i)

@@ -9,7 +9,11 @@ Per server: load time (process start until a name from the list's last line answ
 loaded, reload time (the list replaced, then until a name only the new list has answers; coredns
 notices the change itself within its `reload` period of 100 ms, dnsmasq and unbound are sent
 SIGHUP), then QPS and server CPU microseconds per query for blocked names (dnsperf, as
-dnsbench.py). COREDNS_BIN picks the binary (default build/core/main/coredns).
+dnsbench.py), and for names not on the list, which go on to each server's cache in front of the
+same nsd (a wildcard zone `pass.`; after a warm-up every such answer is a cache hit): coredns
+runs `hosts ... { fallthrough }`, `cache` and `forward`, dnsmasq its cache and `--server`,
+unbound its caches and a forward-zone. COREDNS_BIN picks the binary (default
+build/core/main/coredns).
 """
 import argparse
 import os
@@ -27,8 +31,8 @@ sys.path.insert(0, HERE)
 import dns.message  # noqa: E402
 import dns.query  # noqa: E402
 
-from dnsbench import cpu_seconds, dnsperf  # noqa: E402
-from harness import free_port  # noqa: E402
+from dnsbench import NSD_NO_RRL, cpu_seconds, dnsperf  # noqa: E402
+from harness import Nsd, free_port, zone_file  # noqa: E402
 from harness.process import coredns_bin, rss_kib  # noqa: E402
 
 
@@ -74,8 +78,8 @@ def wait_answer(port, qname, proc, timeout=600):
 
 
 class Server:
-    def __init__(self, kind, tmp, names):
-        self.kind, self.tmp, self.names = kind, tmp, names
+    def __init__(self, kind, tmp, names, upstream):
+        self.kind, self.tmp, self.names, self.upstream = kind, tmp, names, upstream
         self.port = free_port()
         self.list = os.path.join(tmp, f"{kind}.list")
         self.proc = None
@@ -91,12 +95,13 @@ class Server:
             core = os.path.join(self.tmp, "Corefile")
             with open(core, "w") as f:
                 f.write(f".:{self.port} {{\n hosts {self.list} {{\n  no_reverse\n  reload 100ms\n"
-                        " }\n}\n")
+                        f"  fallthrough\n }}\n cache\n forward . 127.0.0.1:{self.upstream}\n}}\n")
             return [coredns_bin(), "-conf", core, "-quiet"], {"COREDNS_WORKERS": "1"}
         if self.kind == "dnsmasq":
             return ["dnsmasq", "-k", "--no-resolv", "--no-hosts", f"--addn-hosts={self.list}",
                     f"--port={self.port}", "--listen-address=127.0.0.1", "--bind-interfaces",
-                    "--user=root", "--pid-file=", "--cache-size=0"], {}
+                    "--user=root", "--pid-file=", "--cache-size=10000",
+                    f"--server=127.0.0.1#{self.upstream}"], {}
         conf = os.path.join(self.tmp, "unbound.conf")
         with open(conf, "w") as f:
             f.write(f"""server:
@@ -112,7 +117,11 @@ class Server:
   num-threads: 1
   do-ip6: no
   access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
 include: "{self.list}"
+forward-zone:
+  name: "pass."
+  forward-addr: 127.0.0.1@{self.upstream}
 remote-control:
   control-enable: no
 """)
@@ -145,7 +154,13 @@ def main():
     ap.add_argument("--servers", default="coredns,dnsmasq,unbound")
     args = ap.parse_args()
     rows = []
+    nsd = Nsd({"pass.": zone_file("pass", ["* 3600 IN A 93.184.216.34"], ttl=3600,
+                                  soa_minimum=3600)}, ipv6=False, extra_config=NSD_NO_RRL)
+    nsd.start()
     with tempfile.TemporaryDirectory(prefix="blocklist-bench-") as tmp:
+        pfile = os.path.join(tmp, "pass.txt")
+        with open(pfile, "w") as f:
+            f.writelines(f"ok{i}.pass. A\n" for i in range(1000))
         qfile = os.path.join(tmp, "queries.txt")
         rnd = random.Random(1)
         with open(qfile, "w") as f:
@@ -154,7 +169,7 @@ def main():
         for kind in args.servers.split(","):
             d = os.path.join(tmp, kind)
             os.mkdir(d)
-            s = Server(kind, d, args.names)
+            s = Server(kind, d, args.names, nsd.port)
             s.write("sentinel-1.example")
             try:
                 load = s.start()
@@ -167,17 +182,23 @@ def main():
                 r = dnsperf(s.port, qfile, args.seconds)
                 u1, s1 = cpu_seconds(s.proc.pid)
                 cpu = (u1 - u0 + s1 - s0) * 1e6 / max(r["completed"], 1)
+                dnsperf(s.port, pfile, 1)  # warm-up: every pass-through name in the cache
+                u0, s0 = cpu_seconds(s.proc.pid)
+                p = dnsperf(s.port, pfile, args.seconds)
+                u1, s1 = cpu_seconds(s.proc.pid)
+                pcpu = (u1 - u0 + s1 - s0) * 1e6 / max(p["completed"], 1)
                 rows.append((kind, load, rss / 1024, reload, rss_after / 1024, r["qps"], cpu,
-                             r["lost"]))
+                             r["lost"], p["qps"], pcpu))
             finally:
                 s.stop()
-    print(f"{args.names:,} names, one thread each, blocked-name queries")
-    print("| server | load s | RSS MiB after load | reload s | RSS MiB after reload | QPS | "
-          "CPU µs/query | lost |")
-    print("|---|---|---|---|---|---|---|---|")
-    for k, load, rss, rel, rss2, qps, cpu, lost in rows:
+    nsd.stop()
+    print(f"{args.names:,} names, one thread each; blocked names, then names that pass to the cache")
+    print("| server | load s | RSS MiB after load | reload s | RSS MiB after reload | blocked QPS | "
+          "blocked CPU µs/query | lost | pass-through QPS | pass-through CPU µs/query |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for k, load, rss, rel, rss2, qps, cpu, lost, pqps, pcpu in rows:
         print(f"| {k} | {load:.2f} | {rss:.1f} | {rel:.2f} | {rss2:.1f} | {qps:,.0f} | {cpu:.2f} "
-              f"| {lost} |")
+              f"| {lost} | {pqps:,.0f} | {pcpu:.2f} |")
 
 
 if __name__ == "__main__":
