@@ -32,8 +32,14 @@ case "$(file "$ROOTFS/coredns")" in
   *x86-64*) [ "$(uname -m)" = x86_64 ] || EMU=qemu-x86_64-static ;;
   *", ARM, "*)
     case "$(uname -m)" in armv*) ;; *) EMU=qemu-arm-static ;; esac
-    # An ARMv5TE build (armel) runs on an ARMv5TE core, as on the routers that need it.
-    readelf -A "$ROOTFS/coredns" 2>/dev/null | grep -q 'Tag_CPU_arch: v5TE' && EMU_CPU="-cpu arm926" ;;
+    # armhf passes floating point in VFP registers; armel (soft float) runs on an ARMv5TE core,
+    # as on the routers that need it. (Tag_CPU_arch says v7 for armel too: libatomic carries
+    # ARMv7 variants that it selects at start-up only on a CPU that has them.)
+    if readelf -A "$ROOTFS/coredns" 2>/dev/null | grep -q 'Tag_ABI_VFP_args: VFP registers'; then
+      EMU_CPU="-cpu cortex-a7"
+    else
+      EMU_CPU="-cpu arm926"
+    fi ;;
 esac
 if [ -n "$EMU" ]; then
   command -v "$EMU" >/dev/null || fail "$EMU needed to run a foreign binary"

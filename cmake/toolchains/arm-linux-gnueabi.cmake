@@ -6,8 +6,10 @@
 # The RouterOS devices that take only arm32v5 images (EN7562CT: hEX refresh, hAP ax S) die with
 # SIGILL on anything newer than ARMv5TE, so the target is pinned here rather than left to the
 # compiler's default: -march=armv5te -marm -mfloat-abi=soft. ARMv5 has no 64-bit atomic
-# instructions; GCC calls libatomic for them (and for the kernel-helper based 32-bit ones it
-# cannot inline), so every program links it.
+# instructions; GCC calls libatomic for them, so every program links it. libatomic picks its
+# implementation at start-up (ifunc): ARMv7 exclusives where the CPU has them, else the kernel's
+# cmpxchg helper, so a binary's ARM attributes say v7 although an ARMv5TE core runs it; the qemu
+# run on an arm926 core below is the check that counts.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR armv5tel)
 set(CMAKE_C_COMPILER arm-linux-gnueabi-gcc)
