@@ -45,7 +45,10 @@ for l in mbedtls mbedx509 mbedcrypto; do
   [ -f "/usr/lib/$TRIPLET/lib$l.a" ] ||
     fail "/usr/lib/$TRIPLET/lib$l.a missing (TARGETARCH=$ARCH tools/build-static.sh --install-deps)"
 done
+# The build's C compiler: in the cache for a native build, named by the toolchain file (so not
+# cached) for a cross one.
 CC=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
+[ -n "$CC" ] || CC=$TRIPLET-gcc
 CFLAGS=$(sed -n 's/^CMAKE_C_FLAGS:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
 STRIP=strip
 [ "$ARCH" = "$(dpkg --print-architecture)" ] || STRIP=$TRIPLET-strip
