@@ -21,7 +21,7 @@
 # (a little larger than -9). Environment: BUDGET (default 1800000), CA_BUNDLE.
 set -eu
 
-[ $# -eq 3 ] || { sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 3 ] || { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 ARCH=$1
 ROOTFS=$(cd "$2" && pwd)
 BUILD_DIR=$(cd "$3" && pwd)
