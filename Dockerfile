@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 # coredns-cpp images: the same contract as CoreDNS's coredns/coredns (docs/container.md).
 #
-#   docker buildx build --platform linux/amd64,linux/arm64 -t you/coredns-cpp:TAG --push .
-#   docker buildx build --platform linux/arm64 -o type=docker,dest=coredns-arm64.tar .  # RouterOS
+#   docker buildx build --platform linux/amd64,linux/arm64,linux/arm/v7,linux/arm/v5 \
+#     -t you/coredns-cpp:TAG --push .
+#   docker buildx build --platform linux/arm/v5 -o type=docker,dest=coredns-armel.tar .  # RouterOS
 #   docker buildx build --target nat64 -t you/nat64:TAG .                    # translator alone
 #
 # The build stage runs on the builder's own platform and cross-compiles for TARGETARCH with
-# tools/build-static.sh (no QEMU needed to compile). Build args:
+# tools/build-static.sh (no QEMU needed to compile); linux/arm/v7 is Debian's armhf and
+# linux/arm/v5 its armel (ARMv5TE, soft float). Build args:
 #   CA_CERTS=1   also ship /etc/ssl/certs/ca-certificates.crt (not needed yet: forward has no TLS)
 #   RUN_TESTS=1  build and run the unit tests in the build stage (a cross build runs them in qemu)
 # Daemonless (buildah 1.28 also needs --build-arg BUILDPLATFORM=linux/amd64 for --platform arm64):
@@ -15,10 +17,16 @@ ARG BUILD_IMAGE=debian:bookworm-slim
 
 FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
 ARG TARGETARCH
+ARG TARGETVARIANT
 ARG CA_CERTS=0
 ARG RUN_TESTS=0
 COPY tools/build-static.sh /src/tools/build-static.sh
-RUN TARGETARCH=$TARGETARCH /src/tools/build-static.sh --install-deps && rm -rf /var/lib/apt/lists/*
+# Docker's arm/v7 and arm/v5 are Debian's armhf and armel.
+RUN case "$TARGETARCH/$TARGETVARIANT" in \
+      arm/v7) echo armhf ;; arm/v5) echo armel ;; arm/*) echo "unsupported arm variant $TARGETVARIANT" >&2; exit 1 ;; \
+      *) echo "$TARGETARCH" ;; \
+    esac > /debian-arch && \
+    TARGETARCH=$(cat /debian-arch) /src/tools/build-static.sh --install-deps && rm -rf /var/lib/apt/lists/*
 COPY . /src
 # /out: /coredns (cap_net_bind_service), /nat64 (cap_net_admin), /etc/passwd, /etc/group.
 # /out-nat64: the translator alone, without file capabilities (that image runs as root).
@@ -26,7 +34,7 @@ RUN set -eu; \
     flags=""; \
     [ "$CA_CERTS" = 1 ] && flags="$flags --ca-certs"; \
     [ "$RUN_TESTS" = 1 ] || flags="$flags --no-test"; \
-    TARGETARCH=$TARGETARCH BUILD_DIR=/tmp/build /src/tools/build-static.sh --out /out $flags; \
+    TARGETARCH=$(cat /debian-arch) BUILD_DIR=/tmp/build /src/tools/build-static.sh --out /out $flags; \
     rm -rf /tmp/build; \
     mkdir -p /out-nat64/etc; \
     cp /out/nat64 /out-nat64/nat64; \

@@ -1,19 +1,23 @@
 #!/bin/sh
-# Builds fully static, stripped `coredns` and `nat64` binaries for TARGETARCH (amd64|arm64) on
-# Debian bookworm: glibc, libstdc++, libuv, c-ares and RE2 linked in; fmt header-only. The same script
-# runs on a developer's host, in CI and in the Dockerfile's build stage.
+# Builds fully static, stripped `coredns` and `nat64` binaries for TARGETARCH (amd64, arm64,
+# armhf = linux/arm/v7, armel = linux/arm/v5) on Debian bookworm: glibc, libstdc++, libuv,
+# c-ares and RE2 linked in; fmt header-only. The same script runs on a developer's host, in CI
+# and in the Dockerfile's build stage.
 #
 #   tools/build-static.sh --install-deps           # apt-get the toolchain and -dev packages (root)
 #   tools/build-static.sh [--out DIR] [--no-test] [--ca-certs] [--no-setcap]
 #
 #   --install-deps  install what the build needs for TARGETARCH (for a cross build: dpkg
 #                   --add-architecture, crossbuild-essential-ARCH, the :ARCH -dev packages and
-#                   qemu-user-static to run the unit tests) and exit
+#                   qemu-user-static to run the unit tests; mbedTLS's static libraries for
+#                   tools/check-size.sh's TLS reserve) and exit
 #   --out DIR       write the image's root filesystem to DIR: DIR/coredns and DIR/nat64
 #                   (stripped, mode 0755, file capabilities set), DIR/etc/passwd and
 #                   DIR/etc/group naming uid/gid 65532 "nonroot" (as distroless :nonroot does)
 #   --no-test       build only the programs (COREDNS_TESTS=OFF); default: also build and run the
 #                   unit tests (ctest -R '^unit\.'; a cross build runs them under qemu)
+#   --unit-tests "NAME..."  build and run only these unit-test suites (ctest unit.NAME, program
+#                   NAME_test: e.g. "core nat64"), not all of them
 #   --ca-certs      also put Debian's CA bundle at DIR/etc/ssl/certs/ca-certificates.crt (for
 #                   DNS-over-TLS upstreams; forward has none yet, so the image leaves it out)
 #   --no-setcap     do not set file capabilities on the binaries in DIR (non-root hosts)
@@ -29,11 +33,12 @@ BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build-static-$TARGETARCH}
 JOBS=${JOBS:-$(nproc)}
 OUT=""
 RUN_TESTS=1
+UNIT_TESTS=""
 INSTALL=0
 CA_CERTS=0
 SETCAP=1
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,6 +46,8 @@ while [ $# -gt 0 ]; do
     --out) [ $# -ge 2 ] || { echo "--out needs a directory" >&2; exit 2; }; OUT=$2; shift ;;
     --out=*) OUT=${1#--out=} ;;
     --no-test) RUN_TESTS=0 ;;
+    --unit-tests) [ $# -ge 2 ] || { echo "--unit-tests needs a list" >&2; exit 2; }; UNIT_TESTS=$2; shift ;;
+    --unit-tests=*) UNIT_TESTS=${1#--unit-tests=} ;;
     --ca-certs) CA_CERTS=1 ;;
     --no-setcap) SETCAP=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -52,7 +59,9 @@ done
 case "$TARGETARCH" in
   amd64) TRIPLET=x86_64-linux-gnu; QEMU=qemu-x86_64-static ;;
   arm64) TRIPLET=aarch64-linux-gnu; QEMU=qemu-aarch64-static ;;
-  *) echo "build-static.sh: unsupported TARGETARCH=$TARGETARCH (amd64 or arm64)" >&2; exit 2 ;;
+  armhf) TRIPLET=arm-linux-gnueabihf; QEMU=qemu-arm-static ;;
+  armel) TRIPLET=arm-linux-gnueabi; QEMU=qemu-arm-static ;;
+  *) echo "build-static.sh: unsupported TARGETARCH=$TARGETARCH (amd64, arm64, armhf or armel)" >&2; exit 2 ;;
 esac
 CROSS=0
 [ "$TARGETARCH" != "$HOSTARCH" ] && CROSS=1
@@ -64,8 +73,9 @@ if [ "$INSTALL" = 1 ]; then
     dpkg --add-architecture "$TARGETARCH"   # idempotent
     PKGS="$PKGS crossbuild-essential-$TARGETARCH qemu-user-static"
     PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH libre2-dev:$TARGETARCH"
+    PKGS="$PKGS libmbedtls-dev:$TARGETARCH"
   else
-    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev"
+    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev libmbedtls-dev"
   fi
   apt-get update -qq
   # shellcheck disable=SC2086
@@ -96,7 +106,20 @@ TESTS=ON
 # shellcheck disable=SC2086
 cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=MinSizeRel -DCOREDNS_STATIC=ON \
   -DCOREDNS_TESTS=$TESTS -DCOREDNS_FUZZ=OFF -DCOREDNS_SANITIZE=OFF $TOOLCHAIN
-cmake --build "$BUILD_DIR" -j"$JOBS"
+if [ "$RUN_TESTS" = 1 ] && [ -n "$UNIT_TESTS" ]; then
+  targets="coredns nat64"
+  regex=""
+  for t in $UNIT_TESTS; do
+    targets="$targets ${t}_test"
+    regex="$regex${regex:+|}$t"
+  done
+  # shellcheck disable=SC2086
+  cmake --build "$BUILD_DIR" -j"$JOBS" --target $targets
+  UNIT_REGEX="^unit\.($regex)\$"
+else
+  cmake --build "$BUILD_DIR" -j"$JOBS"
+  UNIT_REGEX='^unit\.'
+fi
 
 PROGRAMS=coredns
 [ -f "$BUILD_DIR/plugins/nat64/translator/nat64" ] && PROGRAMS="$PROGRAMS nat64"
@@ -118,7 +141,7 @@ if [ "$RUN_TESTS" = 1 ]; then
   if [ "$CROSS" = 0 ] || command -v "$QEMU" >/dev/null; then
     # Unit tests only: the end-to-end tests need dig, nsd, namespaces... and run in the normal
     # build. A cross build runs them through CMAKE_CROSSCOMPILING_EMULATOR (qemu, no binfmt).
-    (cd "$BUILD_DIR" && ctest -R '^unit\.' --output-on-failure)
+    (cd "$BUILD_DIR" && ctest -R "$UNIT_REGEX" --output-on-failure)
   else
     echo "build-static.sh: cross build without $QEMU: unit tests not run" >&2
   fi

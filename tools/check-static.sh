@@ -5,7 +5,8 @@
 #
 #   tools/check-static.sh [ROOTFS] [PORT]     default: build-static-<host arch>/rootfs, port 15353
 #
-# An arm64 rootfs on an amd64 host runs under qemu-aarch64-static (copied into the chroot).
+# A foreign rootfs runs under qemu-user (qemu-aarch64-static, qemu-arm-static; copied into the
+# chroot), an armel one on an ARMv5TE core (-cpu arm926).
 # Needs dig (dnsutils) for the query. Prints "check-static: ok" and exits 0 when all is well.
 set -eu
 
@@ -25,9 +26,20 @@ for p in coredns nat64; do
 done
 
 EMU=""
+EMU_CPU=""
 case "$(file "$ROOTFS/coredns")" in
   *aarch64*) [ "$(uname -m)" = aarch64 ] || EMU=qemu-aarch64-static ;;
   *x86-64*) [ "$(uname -m)" = x86_64 ] || EMU=qemu-x86_64-static ;;
+  *", ARM, "*)
+    case "$(uname -m)" in armv*) ;; *) EMU=qemu-arm-static ;; esac
+    # armhf passes floating point in VFP registers; armel (soft float) runs on an ARMv5TE core,
+    # as on the routers that need it. (Tag_CPU_arch says v7 for armel too: libatomic carries
+    # ARMv7 variants that it selects at start-up only on a CPU that has them.)
+    if readelf -A "$ROOTFS/coredns" 2>/dev/null | grep -q 'Tag_ABI_VFP_args: VFP registers'; then
+      EMU_CPU="-cpu cortex-a7"
+    else
+      EMU_CPU="-cpu arm926"
+    fi ;;
 esac
 if [ -n "$EMU" ]; then
   command -v "$EMU" >/dev/null || fail "$EMU needed to run a foreign binary"
@@ -47,10 +59,12 @@ cp "$ROOTFS/coredns" "$WORK/coredns"
 run="$WORK/coredns"
 if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null; then
   mode="empty chroot"
-  if [ -n "$EMU" ]; then cp "$EMU" "$WORK/emu"; set -- chroot "$WORK" /emu /coredns; else set -- chroot "$WORK" /coredns; fi
+  # shellcheck disable=SC2086
+  if [ -n "$EMU" ]; then cp "$EMU" "$WORK/emu"; set -- chroot "$WORK" /emu $EMU_CPU /coredns; else set -- chroot "$WORK" /coredns; fi
 else
   mode="env -i in an empty dir"
-  if [ -n "$EMU" ]; then set -- env -i "$EMU" "$run"; else set -- env -i "$run"; fi
+  # shellcheck disable=SC2086
+  if [ -n "$EMU" ]; then set -- env -i "$EMU" $EMU_CPU "$run"; else set -- env -i "$run"; fi
 fi
 echo "running in an $mode: $(cd "$WORK" && echo *)"
 (cd "$WORK" && "$@" -version) || fail "coredns -version"

@@ -1,11 +1,12 @@
-// What the nat64 fuzz targets share: a translator configured for Jool's graybox network (so the
-// graybox packets in plugins/nat64/translator/tests/data seed them with mapped addresses), built
-// fresh for every input so that a finding reproduces from its input alone, and the checks every
-// packet it emits must pass.
+// What the nat64 fuzz targets share: translators configured for Jool's graybox network (so the
+// graybox packets in plugins/nat64/translator/tests/data seed them with mapped addresses), the
+// state reset that lets one translator serve every input, and the checks every packet it emits
+// must pass.
 #pragma once
 
 #include <cstdint>
 #include <cstdlib>
+#include <array>
 #include <memory>
 #include <span>
 #include <string>
@@ -48,6 +49,34 @@ struct Net {
       : cfg(graybox_config(ctl)), map(cfg), tr(map, counters, TranslatorSettings::from(cfg, ctl & 16 ? 1280 : 1500)) {}
 };
 
+// Building a translator costs about 1 ms under ASan, far more than translating a packet, so each
+// of the 32 setting combinations (the last byte's low five bits) gets one translator, built on
+// first use and kept for the whole run. So that every input still starts from what a fresh
+// translator holds, each input runs on a clock 15 days past the previous input's and the pool's
+// timers run first: every lease an earlier input took has then been idle longer than the 14 days
+// after which a dormant lease is freed (docs/nat64.md, "Dynamic pool"), so the pool is empty
+// again; freeing bumps the pool's generation, which empties the lease cache; and the ICMP error
+// rate limiter's bucket is full again. The other choice, a pool too large to fill, was rejected:
+// whether a source gets a new lease or an old one would then depend on earlier inputs, and the
+// pool's tables would grow all run. What an earlier input still leaves behind is the IPv4
+// Identification generator's position and the counters, which decide nothing about a packet's
+// fate, so a finding replays from its input alone (`<target>_fuzz FILE`).
+struct Fresh {
+  Net& net;
+  int64_t now_ms;
+};
+
+inline Fresh fresh_net(uint8_t ctl) {
+  static constexpr int64_t kStepMs = 15LL * 24 * 3600 * 1000;
+  static std::array<std::unique_ptr<Net>, 32> nets;
+  static int64_t now_ms = 1'700'000'000'000;
+  auto& n = nets[ctl & 31];
+  if (!n) n = std::make_unique<Net>(ctl);
+  now_ms += kStepMs;
+  n->map.pool()->modify([](DynamicPool& p) { p.maintain(now_ms / 1000, nullptr); });
+  return {*n, now_ms};
+}
+
 // Every packet out must be a whole IP packet whose length fields match its size, and an IPv4
 // header must carry a valid checksum: the kernel would drop anything else.
 inline void check_output(std::span<const OutPacket> out) {
@@ -68,13 +97,13 @@ inline void check_output(std::span<const OutPacket> out) {
 inline void translate(const uint8_t* data, size_t size, bool ipv6) {
   if (size < 1) return;
   const uint8_t ctl = data[size - 1];  // past the IP total length: trimmed off by the translator
-  auto net = std::make_unique<Net>(ctl);
-  std::vector<uint8_t> pkt(data, data + size);
-  const int64_t now_ms = 1'700'000'000'000;
-  check_output(net->tr.process(pkt.data(), pkt.size(), ipv6, now_ms));
+  auto [net, now_ms] = fresh_net(ctl);
+  static std::vector<uint8_t> pkt;
+  pkt.assign(data, data + size);
+  check_output(net.tr.process(pkt.data(), pkt.size(), ipv6, now_ms));
   // A second packet from the same hosts sees the pool leases and counters the first one left.
   pkt.assign(data, data + size);
-  check_output(net->tr.process(pkt.data(), pkt.size(), ipv6, now_ms + 1000));
+  check_output(net.tr.process(pkt.data(), pkt.size(), ipv6, now_ms + 1000));
 }
 
 }  // namespace nat64::fuzz

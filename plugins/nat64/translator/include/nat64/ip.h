@@ -54,7 +54,39 @@ inline void store_v6(uint8_t* p, const V6& a) { std::memcpy(p, a.b.data(), 16); 
 
 inline V4 mask4(int len) { return len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~((1u << (32 - len)) - 1); }
 
+#ifdef __SIZEOF_INT128__
 using U128 = unsigned __int128;
+#else
+// 32-bit targets (ARM) have no 128-bit integer: the few operations the prefix and map
+// arithmetic needs, on two halves.
+struct U128 {
+  uint64_t hi = 0, lo = 0;
+  constexpr U128() = default;
+  constexpr U128(uint64_t v) : lo(v) {}  // NOLINT: converts like the built-in type
+  constexpr U128(uint64_t h, uint64_t l) : hi(h), lo(l) {}
+  constexpr explicit operator uint64_t() const { return lo; }
+  constexpr explicit operator uint32_t() const { return static_cast<uint32_t>(lo); }
+  friend constexpr U128 operator&(U128 a, U128 b) { return {a.hi & b.hi, a.lo & b.lo}; }
+  friend constexpr U128 operator|(U128 a, U128 b) { return {a.hi | b.hi, a.lo | b.lo}; }
+  friend constexpr U128 operator~(U128 a) { return {~a.hi, ~a.lo}; }
+  friend constexpr bool operator==(U128 a, U128 b) { return a.hi == b.hi && a.lo == b.lo; }
+  friend constexpr U128 operator-(U128 a, U128 b) {
+    return {a.hi - b.hi - (a.lo < b.lo ? 1 : 0), a.lo - b.lo};
+  }
+  friend constexpr U128 operator<<(U128 a, int n) {
+    if (n <= 0) return a;
+    if (n >= 128) return {};
+    if (n >= 64) return {a.lo << (n - 64), 0};
+    return {a.hi << n | a.lo >> (64 - n), a.lo << n};
+  }
+  friend constexpr U128 operator>>(U128 a, int n) {
+    if (n <= 0) return a;
+    if (n >= 128) return {};
+    if (n >= 64) return {0, a.hi >> (n - 64)};
+    return {a.hi >> n, a.lo >> n | a.hi << (64 - n)};
+  }
+};
+#endif
 // Big-endian bytes <-> a 128-bit integer: two loads and byte swaps (this is on the per-packet
 // path of every prefix and map lookup).
 inline U128 to_u128(const V6& a) { return U128(load64(a.b.data())) << 64 | load64(a.b.data() + 8); }
