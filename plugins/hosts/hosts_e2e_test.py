@@ -7,6 +7,7 @@ import time
 import pytest
 
 from harness import CoreDNS, Nsd, curl, free_port, kdig, run_coredns, zone_file
+from harness import answer_lines as answers, dig_status as status
 
 ZONE = zone_file("example.org", [
     "upstream IN A 192.0.2.53",
@@ -28,17 +29,6 @@ HOSTS = """\
 def nsd():
     with Nsd({"example.org.": ZONE}) as n:
         yield n
-
-
-def status(out):
-    m = re.search(r"status: (\w+)", out)
-    return m.group(1) if m else None
-
-
-def answers(out):
-    """The answer lines of dig/kdig +noall +answer output, as 'owner ttl type data'."""
-    return [" ".join(l.split()[:2] + l.split()[3:]) for l in out.splitlines()
-            if l and not l.startswith(";")]
 
 
 def write(path, text):

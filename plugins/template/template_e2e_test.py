@@ -1,7 +1,6 @@
 """End-to-end tests of `template`: the real coredns binary from real Corefiles, queried with dig
 and dnspython, with nsd on loopback behind `forward` where names fall through or CNAME targets
 are resolved."""
-import re
 import socket
 
 import dns.message
@@ -9,6 +8,7 @@ import dns.rcode
 import pytest
 
 from harness import CoreDNS, Nsd, curl, free_port, run_coredns, zone_file
+from harness import answer_lines as answers, dig_status as status
 
 ZONE = zone_file("example.org", [
     "web IN A 192.0.2.80",
@@ -20,16 +20,6 @@ ZONE = zone_file("example.org", [
 def nsd():
     with Nsd({"example.org.": ZONE}) as n:
         yield n
-
-
-def status(out):
-    m = re.search(r"status: (\w+)", out)
-    return m.group(1) if m else None
-
-
-def answers(out):
-    return [" ".join(l.split()[:2] + l.split()[3:]) for l in out.splitlines()
-            if l and not l.startswith(";")]
 
 
 IP_TEMPLATE = r"""

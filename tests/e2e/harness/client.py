@@ -1,3 +1,4 @@
+import re
 import socket
 import struct
 import subprocess
@@ -51,6 +52,18 @@ def dig(*args, server="127.0.0.1", port=53, timeout=10):
 def kdig(*args, server="127.0.0.1", port=53, timeout=10):
     cmd = ["kdig", f"@{server}", "-p", str(port), "+retry=0", "+timeout=3"] + list(args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout
+
+
+def dig_status(out):
+    """The status of a dig/kdig reply ("NOERROR", "NXDOMAIN", ...); None if it printed none."""
+    m = re.search(r"status: (\w+)", out)
+    return m.group(1) if m else None
+
+
+def answer_lines(out):
+    """The answer lines of dig/kdig +noall +answer output, as 'owner ttl type data'."""
+    return [" ".join(l.split()[:2] + l.split()[3:]) for l in out.splitlines()
+            if l and not l.startswith(";")]
 
 
 def raw_udp(data, port, server="127.0.0.1", timeout=1.0):
