@@ -7,6 +7,15 @@
 namespace coredns::plugins::forward {
 
 uint16_t secure_random_u16();
+// A random ID that no exchange in `in_flight` (keyed by ID) uses.
+template <typename Map>
+uint16_t fresh_id(const Map& in_flight) {
+  uint16_t id;
+  do {
+    id = secure_random_u16();
+  } while (in_flight.count(id));
+  return id;
+}
 // Uniform in [0, n), n > 0.
 uint32_t fast_random_below(uint32_t n);
 
