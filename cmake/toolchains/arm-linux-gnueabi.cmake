@@ -10,26 +10,14 @@
 # implementation at start-up (ifunc): ARMv7 exclusives where the CPU has them, else the kernel's
 # cmpxchg helper, so a binary's ARM attributes say v7 although an ARMv5TE core runs it; the qemu
 # run on an arm926 core below is the check that counts.
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR armv5tel)
-set(CMAKE_C_COMPILER arm-linux-gnueabi-gcc)
-set(CMAKE_CXX_COMPILER arm-linux-gnueabi-g++)
+# ctest runs the test binaries through qemu (no binfmt needed) on an ARMv5TE core (-cpu
+# arm926): an ARMv6+ instruction in the binary is an illegal instruction there, as on the router.
+set(CROSS_TRIPLET arm-linux-gnueabi)
+set(CROSS_PROCESSOR armv5tel)
+set(CROSS_QEMU qemu-arm-static)
+set(CROSS_QEMU_ARGS -cpu;arm926)
 set(CMAKE_C_FLAGS_INIT "-march=armv5te -marm -mfloat-abi=soft")
 set(CMAKE_CXX_FLAGS_INIT "-march=armv5te -marm -mfloat-abi=soft")
 set(CMAKE_CXX_STANDARD_LIBRARIES "-latomic")
 set(CMAKE_C_STANDARD_LIBRARIES "-latomic")
-set(CMAKE_LIBRARY_ARCHITECTURE arm-linux-gnueabi)
-set(CMAKE_FIND_ROOT_PATH /usr/arm-linux-gnueabi)
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-# BOTH: the :armel -dev files live outside the cross sysroot, under /usr/lib/arm-linux-gnueabi.
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY BOTH)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
-set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/arm-linux-gnueabi/pkgconfig:/usr/share/pkgconfig")
-set(ENV{PKG_CONFIG_PATH} "")
-# ctest runs the test binaries through qemu (no binfmt needed) on an ARMv5TE core (-cpu
-# arm926): an ARMv6+ instruction in the binary is an illegal instruction there, as on the router.
-find_program(QEMU_ARM qemu-arm-static)
-if(QEMU_ARM)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${QEMU_ARM};-cpu;arm926)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/debian-cross.cmake)
