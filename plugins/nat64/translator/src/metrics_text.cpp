@@ -84,6 +84,18 @@ std::string render_metrics(const MetricsSnapshot& s) {
     header(o, m.name, "counter", m.help);
     fmt::format_to(out, "{} {}\n", m.name, sum(s, [&](const Counters& c) -> const Counter& { return c.*m.field; }));
   }
+  header(o, "nat64_tun_batches_total", "counter",
+         "TUN I/O batches: packets read per wake-up, packets written per submission (one each with readwrite).");
+  fmt::format_to(out, "nat64_tun_batches_total{{op=\"read\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.read_batches; }));
+  fmt::format_to(out, "nat64_tun_batches_total{{op=\"write\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.write_batches; }));
+  header(o, "nat64_tun_batch_packets_total", "counter",
+         "Packets carried by those batches (divided by nat64_tun_batches_total: packets per batch).");
+  fmt::format_to(out, "nat64_tun_batch_packets_total{{op=\"read\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.read_batch_packets; }));
+  fmt::format_to(out, "nat64_tun_batch_packets_total{{op=\"write\"}} {}\n",
+                 sum(s, [](const Counters& c) -> const Counter& { return c.write_batch_packets; }));
   if (s.has_pool) {
     header(o, "nat64_dynamic_pool_leases", "gauge", "Dynamic pool leases, by state.");
     fmt::format_to(out, "nat64_dynamic_pool_leases{{state=\"active\"}} {}\n", s.pool_active);
@@ -97,6 +109,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
   fmt::format_to(out, "nat64_workers {}\n", s.worker_count);
   header(o, "nat64_tun_offload", "gauge", "1 when the TUN carries virtio-net headers (checksum and GSO offloads).");
   fmt::format_to(out, "nat64_tun_offload {}\n", s.offload ? 1 : 0);
+  header(o, "nat64_tun_io", "gauge", "The workers' TUN I/O path (1 for the one in use).");
+  fmt::format_to(out, "nat64_tun_io{{path=\"{}\"}} 1\n", s.tun_io);
   return o;
 }
 
