@@ -115,6 +115,8 @@ def nat64_extra(mode):
             extra += f"workers {opt[1:]}\n"
         elif opt == "nooffload":
             extra += "offload no\n"
+        elif opt in ("rw", "uring"):
+            extra += f"tun-io {'readwrite' if opt == 'rw' else 'uring'}\n"
         else:
             raise SystemExit(f"unknown nat64 option {opt!r} in mode {mode!r}")
     return extra
@@ -230,6 +232,30 @@ def profile(mode, binary, workdir, packets=4000, pps=800):
     return out
 
 
+FLOOD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "udp_gso_flood.py")
+
+
+def udp_gso(dst, seconds, reverse):
+    """Gbit/s of 1,300-byte UDP datagrams sent with UDP GSO (udp_gso_flood.py), client to server
+    or (reverse) server to client, counted by the receiver from its first datagram to its last."""
+    port = next(PORTS)
+    rx_ns, tx_ns = (NS_C, NS_S) if reverse else (NS_S, NS_C)
+    rx_cmd = ["pull", dst, port, seconds] if reverse else ["sink", port]
+    tx_cmd = ["push", port] if reverse else ["send", dst, port, seconds]
+    first = subprocess.Popen(["ip", "netns", "exec", tx_ns if reverse else rx_ns, *NICE, "/usr/bin/python3", FLOOD,
+                              *map(str, tx_cmd if reverse else rx_cmd)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "ready"
+        second = sh(*NICE, "/usr/bin/python3", FLOOD, *(rx_cmd if reverse else tx_cmd), ns=rx_ns if reverse else tx_ns,
+                    timeout=int(float(seconds)) + 30)
+        out = second if reverse else first.communicate(timeout=30)[0]
+    finally:
+        first.kill()
+        first.wait()
+    nbytes, secs = out.split()
+    return int(nbytes) * 8 / float(secs) / 1e9 if float(secs) > 0 else 0.0
+
+
 def children_seconds():
     """CPU-seconds of the child processes reaped so far (iperf3 client and servers)."""
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -250,19 +276,35 @@ def measure(dst, seconds, translator=None):
             s = j["end"]["sum_received"]
             gbits += s["bytes"] * 8 / 1e9
             res[f"tcp{streams}{'-4to6' if rev else '-6to4'}"] = s["bits_per_second"] / 1e9
-    for rev in (False, True):
-        j = iperf(dst, seconds, "-u", "-l", "64", "-b", "0", *(["-R"] if rev else []))
-        s = j["end"]["sum"]
-        res[f"udp64{'-4to6' if rev else '-6to4'}"] = (s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3
     res["cpu-translator"] = cpu_tr / gbits if translator and gbits else float("nan")
     res["cpu-test"] = cpu_all / gbits if gbits else float("nan")
+    mpkts = cpu_tr = 0.0
+    for rev in (False, True):
+        t0 = translator.cpu_seconds() if translator else 0.0
+        j = iperf(dst, seconds, "-u", "-l", "64", "-b", "0", *(["-R"] if rev else []))
+        cpu_tr += translator.cpu_seconds() - t0 if translator else 0.0
+        s = j["end"]["sum"]
+        mpkts += (s["packets"] - s["lost_packets"]) / 1e6
+        res[f"udp64{'-4to6' if rev else '-6to4'}"] = (s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3
+    res["cpu-translator-mpkt"] = cpu_tr / mpkts if translator and mpkts else float("nan")
+    gbits = cpu_tr = 0.0
+    for rev in (False, True):
+        t0 = translator.cpu_seconds() if translator else 0.0
+        rate = udp_gso(dst, seconds, rev)
+        cpu_tr += translator.cpu_seconds() - t0 if translator else 0.0
+        gbits += rate * float(seconds)
+        res[f"gso1300{'-4to6' if rev else '-6to4'}"] = rate
+    res["cpu-translator-gso"] = cpu_tr / gbits if translator and gbits else float("nan")
     return res
 
 
 ROWS = [("tcp1-6to4", "TCP 1 stream, v6->v4 (Gbit/s)"), ("tcp1-4to6", "TCP 1 stream, v4->v6 (Gbit/s)"),
         ("tcp4-6to4", "TCP 4 streams, v6->v4 (Gbit/s)"), ("tcp4-4to6", "TCP 4 streams, v4->v6 (Gbit/s)"),
         ("udp64-6to4", "UDP 64 B, v6->v4 (kpps received)"), ("udp64-4to6", "UDP 64 B, v4->v6 (kpps received)"),
-        ("cpu-translator", "translator CPU-s per Gbit (TCP)"), ("cpu-test", "whole test CPU-s per Gbit (TCP)")]
+        ("gso1300-6to4", "UDP GSO 1300 B, v6->v4 (Gbit/s)"), ("gso1300-4to6", "UDP GSO 1300 B, v4->v6 (Gbit/s)"),
+        ("cpu-translator", "translator CPU-s per Gbit (TCP)"), ("cpu-test", "whole test CPU-s per Gbit (TCP)"),
+        ("cpu-translator-gso", "translator CPU-s per Gbit (UDP GSO)"),
+        ("cpu-translator-mpkt", "translator CPU-s per Mpkt (UDP 64 B)")]
 
 
 def perf_profiles(modes, args, workdir, outdir):
