@@ -1,12 +1,11 @@
-// The batched TUN path (docs/nat64-io.md): several reads in flight on the worker's queue, the
-// packets of one wake-up translated in the order the kernel completed them, their translations
-// queued as writes and handed to the kernel, with the reads re-armed, in one io_uring_enter.
+// The batched TUN path (docs/nat64-io.md): a multishot read on the worker's queue fills up to
+// kReads buffers per wake-up, the packets are translated in the order they were read, and their
+// translations are queued as writes and handed to the kernel in one io_uring_enter.
 #include "nat64/worker.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "nat64/log.h"
@@ -21,15 +20,19 @@ namespace nat64 {
 
 namespace {
 
-// Reads in flight per queue: a wake-up takes at most this many packets, so a burst larger than
-// it takes several. Write slots hold the translations of one batch until the kernel has them.
+// Read buffers per queue (a power of two): a wake-up takes at most this many packets, a larger
+// burst takes several. Write slots hold the translations of one batch until the kernel has them.
 constexpr unsigned kReads = 16, kSlots = 64;
 constexpr size_t kSlotSize = 2048;  // translations up to this size (with the frame header) are copied
-constexpr uint64_t kWriteTag = uint64_t(1) << 32;
+constexpr uint64_t kReadTag = 1, kWriteTag = uint64_t(1) << 32;
+constexpr uint16_t kBufGroup = 0;
+// IORING_OP_READ_MULTISHOT (Linux 6.7), which Debian 12's liburing 2.3 does not name.
+constexpr uint8_t kOpReadMultishot = IORING_OP_SENDMSG_ZC + 1;
 
-// Completion order must be the order in which packets left the queue. That holds when a read
-// that finds the queue empty waits on the device's poll queue and runs in this thread when woken
-// (IORING_FEAT_FAST_POLL, Linux 5.7); without it reads would block in io-wq threads that race.
+// Completion order must be packet order. One multishot read per queue gives it: the kernel reads
+// packet after packet for that one request, in this thread, and posts them in order. (Several
+// plain reads in flight do not: a read woken for a packet another read took is handed to an io-wq
+// thread, where it blocks and completes on its own schedule.)
 int setup_ring(io_uring& ring, unsigned entries, std::string& why) {
   io_uring_params p{};
   // Task work (the woken reads) runs only when this thread waits: one batch per wake-up.
@@ -48,9 +51,12 @@ int setup_ring(io_uring& ring, unsigned entries, std::string& why) {
     why = std::string("io_uring_setup: ") + std::strerror(-r);
     return r;
   }
-  if (!(p.features & IORING_FEAT_FAST_POLL) || !(p.features & IORING_FEAT_NODROP)) {
+  io_uring_probe* probe = io_uring_get_probe_ring(&ring);
+  const bool multishot = probe && io_uring_opcode_supported(probe, kOpReadMultishot);
+  if (probe) io_uring_free_probe(probe);
+  if (!multishot || !(p.features & IORING_FEAT_NODROP)) {
     io_uring_queue_exit(&ring);
-    why = "the kernel's io_uring lacks poll-driven reads (Linux 5.7+)";
+    why = "the kernel's io_uring has no multishot read (Linux 6.7)";
     return -EOPNOTSUPP;
   }
   return 0;
@@ -63,6 +69,7 @@ class Worker::Uring : public FrameSink {
   Uring(Worker& w, size_t stride) : w_(w), stride_(stride) {}
   ~Uring() {
     if (ready_) io_uring_queue_exit(&ring_);
+    std::free(br_);
   }
 
   bool init(std::string& why) {
@@ -74,6 +81,23 @@ class Worker::Uring : public FrameSink {
       return false;
     }
     rbufs_.reset(new uint8_t[kReads * stride_ + 32]);
+    align_ = (16 - (reinterpret_cast<uintptr_t>(rbufs_.get()) + w_.frames_.header_size()) % 16) % 16;
+    // The ring of read buffers the kernel picks from (IORING_REGISTER_PBUF_RING, Linux 5.19).
+    br_ = static_cast<io_uring_buf_ring*>(std::aligned_alloc(4096, 4096));
+    if (!br_) {
+      why = "out of memory";
+      return false;
+    }
+    io_uring_buf_ring_init(br_);
+    io_uring_buf_reg reg{};
+    reg.ring_addr = reinterpret_cast<uintptr_t>(br_);
+    reg.ring_entries = kReads;
+    reg.bgid = kBufGroup;
+    if (const int e = io_uring_register_buf_ring(&ring_, &reg, 0); e < 0) {
+      why = std::string("io_uring_register_buf_ring: ") + std::strerror(-e);
+      return false;
+    }
+    for (unsigned i = 0; i < kReads; ++i) give_back(i);
     slots_.reset(new uint8_t[kSlots * kSlotSize]);
     for (unsigned i = 0; i < kSlots; ++i) free_[i] = static_cast<uint16_t>(kSlots - 1 - i);
     nfree_ = kSlots;
@@ -82,9 +106,7 @@ class Worker::Uring : public FrameSink {
 
   // Returns when asked to stop, or false when the queue failed.
   bool run() {
-    const size_t hs = w_.frames_.header_size();
-    align_ = (16 - (reinterpret_cast<uintptr_t>(rbufs_.get()) + hs) % 16) % 16;
-    for (unsigned i = 0; i < kReads; ++i) arm_read(i);
+    arm_read();
     while (!w_.control_.stop.load(std::memory_order_relaxed)) {
       w_.map_.leave();
       const int r = submit(pending_ == 0);
@@ -101,19 +123,19 @@ class Worker::Uring : public FrameSink {
       const int64_t now = Worker::coarse_now_ms();
       while (pending_) {
         const Done d = done_[head_];
-        head_ = (head_ + 1) % kReads;
+        head_ = (head_ + 1) % kQueue;
         --pending_;
         c.read_batch_packets.add();
         if (d.res < 0) {
-          if (d.res != -EINTR && d.res != -EAGAIN) {
-            log_err("worker {}: read from TUN failed: {}", w_.index_, std::strerror(-d.res));
-            return false;
-          }
-        } else {
-          w_.frames_.handle(rbuf(d.idx), static_cast<size_t>(d.res), w_.rx_size_, now, *this);
+          log_err("worker {}: read from TUN failed: {}", w_.index_, std::strerror(-d.res));
+          return false;
         }
-        arm_read(d.idx);
+        w_.frames_.handle(rbuf(d.idx), static_cast<size_t>(d.res), w_.rx_size_, now, *this);
+        give_back(d.idx);
       }
+      // The multishot read ends when it ran out of buffers (the burst was larger than kReads);
+      // the rest of the burst is still queued in the device.
+      if (rearm_) arm_read();
     }
     return true;
   }
@@ -150,11 +172,19 @@ class Worker::Uring : public FrameSink {
 
   uint8_t* rbuf(unsigned i) { return rbufs_.get() + align_ + size_t(i) * stride_; }
 
-  void arm_read(unsigned i) {
+  void arm_read() {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    io_uring_prep_read(sqe, 0, rbuf(i), static_cast<unsigned>(w_.rx_size_), 0);
-    sqe->flags |= IOSQE_FIXED_FILE;
-    io_uring_sqe_set_data64(sqe, i);
+    io_uring_prep_rw(kOpReadMultishot, sqe, 0, nullptr, 0, 0);  // length 0: the buffer's
+    sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
+    sqe->buf_group = kBufGroup;
+    io_uring_sqe_set_data64(sqe, kReadTag);
+    rearm_ = false;
+  }
+
+  void give_back(unsigned i) {
+    io_uring_buf_ring_add(br_, rbuf(i), static_cast<unsigned>(w_.rx_size_), static_cast<unsigned short>(i),
+                          io_uring_buf_ring_mask(kReads), 0);
+    io_uring_buf_ring_advance(br_, 1);
   }
 
   // One io_uring_enter: the queued writes and re-armed reads, waiting for a completion if `wait`.
@@ -182,15 +212,20 @@ class Worker::Uring : public FrameSink {
       }
       const uint64_t ud = io_uring_cqe_get_data64(cqe);
       const int res = cqe->res;
+      const unsigned flags = cqe->flags;
       io_uring_cqe_seen(&ring_, cqe);
       if (ud & kWriteTag) {
         free_[nfree_++] = static_cast<uint16_t>(ud & 0xffff);
         --inflight_;
         if (res < 0 && errors_++ % 1000 == 0) log_warn("write to TUN failed: {}", std::strerror(-res));
-      } else {
-        done_[(head_ + pending_) % kReads] = Done{static_cast<uint32_t>(ud), res};
-        ++pending_;
+        continue;
       }
+      if (!(flags & IORING_CQE_F_MORE)) rearm_ = true;
+      if (res == -ENOBUFS || res == -EINTR || res == -EAGAIN || res == -ECANCELED) continue;
+      // A read either carries a buffer, or an error that stops the worker.
+      const int32_t rr = res >= 0 && !(flags & IORING_CQE_F_BUFFER) ? -EIO : res;
+      done_[(head_ + pending_) % kQueue] = Done{flags >> IORING_CQE_BUFFER_SHIFT, rr};
+      ++pending_;
     }
   }
 
@@ -214,8 +249,12 @@ class Worker::Uring : public FrameSink {
   std::unique_ptr<uint8_t[]> rbufs_, slots_;
   uint16_t free_[kSlots];
   unsigned nfree_ = 0, queued_ = 0, inflight_ = 0;
-  Done done_[kReads];
+  // Reads completed and not yet translated: at most one per buffer, and one error.
+  static constexpr unsigned kQueue = kReads + 1;
+  Done done_[kQueue];
   unsigned head_ = 0, pending_ = 0;
+  io_uring_buf_ring* br_ = nullptr;
+  bool rearm_ = false;
   uint64_t errors_ = 0;
 };
 
