@@ -35,20 +35,12 @@ constexpr uint8_t kOpReadMultishot = IORING_OP_SENDMSG_ZC + 1;
 // thread, where it blocks and completes on its own schedule.)
 int setup_ring(io_uring& ring, unsigned entries, std::string& why) {
   io_uring_params p{};
-  // Task work (the woken reads) runs only when this thread waits: one batch per wake-up.
-  p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-  int r = io_uring_queue_init_params(entries, &ring, &p);
-  if (r == -EINVAL) {  // before Linux 6.1
-    p = io_uring_params{};
-    p.flags = IORING_SETUP_COOP_TASKRUN;
-    r = io_uring_queue_init_params(entries, &ring, &p);
-  }
-  if (r == -EINVAL) {  // before Linux 5.19
-    p = io_uring_params{};
-    r = io_uring_queue_init_params(entries, &ring, &p);
-  }
+  // Task work (the woken read) runs only when this thread waits: one batch per wake-up.
+  p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;  // Linux 6.1
+  const int r = io_uring_queue_init_params(entries, &ring, &p);
   if (r < 0) {
-    why = std::string("io_uring_setup: ") + std::strerror(-r);
+    why = r == -EINVAL ? std::string("the kernel's io_uring predates Linux 6.7")
+                       : std::string("io_uring_setup: ") + std::strerror(-r);
     return r;
   }
   io_uring_probe* probe = io_uring_get_probe_ring(&ring);
@@ -116,7 +108,10 @@ class Worker::Uring : public FrameSink {
         return false;
       }
       reap(false);
-      if (!pending_) continue;
+      if (!pending_) {
+        if (rearm_) arm_read();
+        continue;
+      }
       w_.follow_control();
       Counters& c = w_.counters_;
       c.read_batches.add();
@@ -187,7 +182,9 @@ class Worker::Uring : public FrameSink {
     io_uring_buf_ring_advance(br_, 1);
   }
 
-  // One io_uring_enter: the queued writes and re-armed reads, waiting for a completion if `wait`.
+  // One io_uring_enter: the queued writes and a re-armed read. With `wait`, it returns once a
+  // read has completed too: the writes complete inline, so their completions alone must not end
+  // the wait (that would cost a second system call per batch).
   int submit(bool wait) {
     if (queued_) {
       w_.counters_.write_batches.add();
@@ -195,7 +192,7 @@ class Worker::Uring : public FrameSink {
       inflight_ += queued_;
       queued_ = 0;
     }
-    return wait ? io_uring_submit_and_wait(&ring_, 1) : io_uring_submit(&ring_);
+    return wait ? io_uring_submit_and_wait(&ring_, inflight_ + 1) : io_uring_submit(&ring_);
   }
 
   // Takes the completions: reads go to the FIFO in completion order, writes free their slot.
@@ -236,9 +233,7 @@ class Worker::Uring : public FrameSink {
       submit(false);
       reap(true);
     }
-    w_.write_packet(p);
-    w_.counters_.write_batches.add();
-    w_.counters_.write_batch_packets.add();
+    w_.write_packet(p);  // counted as a batch of one
   }
 
   Worker& w_;
