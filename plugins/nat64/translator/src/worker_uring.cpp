@@ -24,7 +24,7 @@ namespace {
 // burst takes several. Write slots hold the translations of one batch until the kernel has them.
 constexpr unsigned kReads = 16, kSlots = 64;
 constexpr size_t kSlotSize = 2048;  // translations up to this size (with the frame header) are copied
-constexpr uint64_t kReadTag = 1, kWriteTag = uint64_t(1) << 32;
+constexpr uint64_t kReadTag = 1, kCancelTag = 2, kWriteTag = uint64_t(1) << 32;
 constexpr uint16_t kBufGroup = 0;
 // IORING_OP_READ_MULTISHOT (Linux 6.7), which Debian 12's liburing 2.3 does not name.
 constexpr uint8_t kOpReadMultishot = IORING_OP_SENDMSG_ZC + 1;
@@ -60,7 +60,10 @@ class Worker::Uring : public FrameSink {
  public:
   Uring(Worker& w, size_t stride) : w_(w), stride_(stride) {}
   ~Uring() {
-    if (ready_) io_uring_queue_exit(&ring_);
+    if (ready_) {
+      release();
+      io_uring_queue_exit(&ring_);
+    }
     std::free(br_);
   }
 
@@ -167,6 +170,26 @@ class Worker::Uring : public FrameSink {
 
   uint8_t* rbuf(unsigned i) { return rbufs_.get() + align_ + size_t(i) * stride_; }
 
+  // Lets go of the TUN queue now: the kernel frees a closed ring from a work queue, and until
+  // then an armed read and the registered file would keep a non-persistent device alive after
+  // nat64 exits.
+  void release() {
+    if (armed_) {
+      io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+      io_uring_prep_cancel64(sqe, kReadTag, 0);
+      io_uring_sqe_set_data64(sqe, kCancelTag);
+      io_uring_submit(&ring_);
+      while (armed_) {
+        io_uring_cqe* cqe = nullptr;
+        if (io_uring_wait_cqe(&ring_, &cqe) < 0) continue;
+        if (io_uring_cqe_get_data64(cqe) == kReadTag && !(cqe->flags & IORING_CQE_F_MORE)) armed_ = false;
+        io_uring_cqe_seen(&ring_, cqe);
+      }
+    }
+    (void)io_uring_unregister_buf_ring(&ring_, kBufGroup);
+    (void)io_uring_unregister_files(&ring_);
+  }
+
   void arm_read() {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     io_uring_prep_rw(kOpReadMultishot, sqe, 0, nullptr, 0, 0);  // length 0: the buffer's
@@ -174,6 +197,7 @@ class Worker::Uring : public FrameSink {
     sqe->buf_group = kBufGroup;
     io_uring_sqe_set_data64(sqe, kReadTag);
     rearm_ = false;
+    armed_ = true;
   }
 
   void give_back(unsigned i) {
@@ -217,7 +241,10 @@ class Worker::Uring : public FrameSink {
         if (res < 0 && errors_++ % 1000 == 0) log_warn("write to TUN failed: {}", std::strerror(-res));
         continue;
       }
-      if (!(flags & IORING_CQE_F_MORE)) rearm_ = true;
+      if (!(flags & IORING_CQE_F_MORE)) {
+        armed_ = false;
+        rearm_ = true;
+      }
       if (res == -ENOBUFS || res == -EINTR || res == -EAGAIN || res == -ECANCELED) continue;
       // A read either carries a buffer, or an error that stops the worker.
       const int32_t rr = res >= 0 && !(flags & IORING_CQE_F_BUFFER) ? -EIO : res;
@@ -249,7 +276,7 @@ class Worker::Uring : public FrameSink {
   Done done_[kQueue];
   unsigned head_ = 0, pending_ = 0;
   io_uring_buf_ring* br_ = nullptr;
-  bool rearm_ = false;
+  bool rearm_ = false, armed_ = false;
   uint64_t errors_ = 0;
 };
 
