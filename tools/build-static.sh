@@ -72,10 +72,10 @@ if [ "$INSTALL" = 1 ]; then
   if [ "$CROSS" = 1 ]; then
     dpkg --add-architecture "$TARGETARCH"   # idempotent
     PKGS="$PKGS crossbuild-essential-$TARGETARCH qemu-user-static"
-    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH libre2-dev:$TARGETARCH"
+    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH libre2-dev:$TARGETARCH liburing-dev:$TARGETARCH"
     PKGS="$PKGS libmbedtls-dev:$TARGETARCH"
   else
-    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev libmbedtls-dev"
+    PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev libmbedtls-dev liburing-dev"
   fi
   apt-get update -qq
   # shellcheck disable=SC2086

@@ -7,6 +7,8 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config libuv1-dev libc-ares-dev libfmt-dev nlohmann-json3-dev catch2
   libhttp-parser-dev libre2-dev
+  # the nat64 translator's batched TUN path (io_uring; without it, read/write only)
+  liburing-dev
   # the static image build and its checks (tools/build-static.sh, tools/check-static.sh)
   file
   # tests: real clients and real upstream servers

@@ -32,10 +32,14 @@ one TCP stream and during the 64-byte UDP flood, keeps the perf.data files in DI
 the test's own processes, each one's share of the samples and the translator's (else iperf3's)
 top symbols by self time (use --reps 0 for profiles only).
 
---profile adds two measurements that do not depend on how busy the machine is, for nat64 and
+--profile adds measurements that do not depend on how busy the machine is, for nat64 and
 tayga: user-space instructions per translated packet (valgrind's callgrind, start-up cost
-subtracted) and system calls per translated packet (strace -c), for a paced stream of 64-byte
-UDP datagrams. Needs valgrind and strace.
+subtracted; not for nat64 on io_uring, which valgrind cannot run: it holds its lock across
+io_uring_enter) and system calls per translated packet (strace -c), for a paced stream of
+64-byte UDP datagrams and for a 64-byte flood. Needs valgrind and strace.
+
+Modes take options after the name: nat64:w2 (workers 2), :nooffload (offload no), :rw and
+:uring (tun-io readwrite or uring; default auto), e.g. nat64:w1:rw for the read/write path.
 Needs iperf3 and (for the tayga column) tayga installed. Namespaces and processes are removed
 at the end, also on failure or Ctrl-C; every iperf3 run is bounded by --time.
 """
@@ -115,6 +119,8 @@ def nat64_extra(mode):
             extra += f"workers {opt[1:]}\n"
         elif opt == "nooffload":
             extra += "offload no\n"
+        elif opt in ("rw", "uring"):
+            extra += f"tun-io {'readwrite' if opt == 'rw' else 'uring'}\n"
         else:
             raise SystemExit(f"unknown nat64 option {opt!r} in mode {mode!r}")
     return extra
@@ -196,13 +202,30 @@ def udp_stream(dst, pps, seconds):
     return j["end"]["sum"]["packets"]
 
 
+def strace_syscalls(t, workdir, name, traffic):
+    """System calls the translator makes while `traffic()` runs (strace -c), and what it returns."""
+    log = os.path.join(workdir, f"{name}.strace")
+    st = subprocess.Popen(["strace", "-c", "-q", "-f", "-o", log, "-p", str(t.proc.pid)])
+    time.sleep(1)
+    n = traffic()
+    st.send_signal(signal.SIGINT)
+    st.wait(timeout=10)
+    with open(log) as f:
+        total_line = [line for line in f if line.strip().endswith("total")][-1]
+    return int(total_line.split()[3]), n
+
+
 def profile(mode, binary, workdir, packets=4000, pps=800):
-    """User-space instructions and system calls per translated packet."""
+    """User-space instructions and system calls per translated packet: for a paced stream, and
+    system calls for a 64-byte flood (where the batched path batches)."""
     t = Translator(mode, binary, workdir)
-    out = {}
-    # callgrind: a run without traffic, then one with, so start-up and idle cost cancel out.
+    out = {"instructions": float("nan")}
+    # callgrind: a run without traffic, then one with, so start-up and idle cost cancel out. Not
+    # for the io_uring path: valgrind holds its lock across io_uring_enter, so a worker waiting
+    # there stops every other thread (nat64 then cannot even stop).
+    uses_uring = mode.startswith("nat64") and ":rw" not in mode
     irs = []
-    for traffic in (False, True):
+    for traffic in () if uses_uring else (False, True):
         cg = os.path.join(workdir, f"{mode}-{traffic}.callgrind")
         t.wrap = ["valgrind", "-q", "--tool=callgrind", f"--callgrind-out-file={cg}"]
         t.start(settle=4)
@@ -213,21 +236,45 @@ def profile(mode, binary, workdir, packets=4000, pps=800):
         with open(cg) as f:
             total = next(int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:")))
         irs.append((total, sent))
-    out["instructions"] = (irs[1][0] - irs[0][0]) / irs[1][1]
-    # strace -c attached while the same stream flows.
+    if irs:
+        out["instructions"] = (irs[1][0] - irs[0][0]) / irs[1][1]
+    # strace -c attached while the same stream flows, then during a flood (-b 0).
     t.wrap = []
     t.start()
-    log = os.path.join(workdir, f"{mode}.strace")
-    st = subprocess.Popen(["strace", "-c", "-q", "-f", "-o", log, "-p", str(t.proc.pid)])
-    time.sleep(1)
-    sent = udp_stream(SERVER6_VIA_PREFIX, pps, packets // pps)
-    st.send_signal(signal.SIGINT)
-    st.wait(timeout=10)
+    calls, sent = strace_syscalls(t, workdir, mode, lambda: udp_stream(SERVER6_VIA_PREFIX, pps, packets // pps))
+    out["syscalls"] = calls / sent
+
+    def flood():
+        s = iperf(SERVER6_VIA_PREFIX, "3", "-u", "-l", "64", "-b", "0")["end"]["sum"]
+        return s["packets"] - s["lost_packets"]
+    calls, received = strace_syscalls(t, workdir, f"{mode}-flood", flood)
+    out["syscalls-flood"] = calls / received
     t.stop()
-    with open(log) as f:
-        total_line = [line for line in f if line.strip().endswith("total")][-1]
-    out["syscalls"] = int(total_line.split()[3]) / sent
     return out
+
+
+FLOOD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "udp_gso_flood.py")
+
+
+def udp_gso(dst, seconds, reverse):
+    """Gbit/s of 1,300-byte UDP datagrams sent with UDP GSO (udp_gso_flood.py), client to server
+    or (reverse) server to client, counted by the receiver from its first datagram to its last."""
+    port = next(PORTS)
+    rx_ns, tx_ns = (NS_C, NS_S) if reverse else (NS_S, NS_C)
+    rx_cmd = ["pull", dst, port, seconds] if reverse else ["sink", port]
+    tx_cmd = ["push", port] if reverse else ["send", dst, port, seconds]
+    first = subprocess.Popen(["ip", "netns", "exec", tx_ns if reverse else rx_ns, *NICE, "/usr/bin/python3", FLOOD,
+                              *map(str, tx_cmd if reverse else rx_cmd)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "ready"
+        second = sh(*NICE, "/usr/bin/python3", FLOOD, *(rx_cmd if reverse else tx_cmd), ns=rx_ns if reverse else tx_ns,
+                    timeout=int(float(seconds)) + 30)
+        out = second if reverse else first.communicate(timeout=30)[0]
+    finally:
+        first.kill()
+        first.wait()
+    nbytes, secs = out.split()
+    return int(nbytes) * 8 / float(secs) / 1e9 if float(secs) > 0 else 0.0
 
 
 def children_seconds():
@@ -250,19 +297,35 @@ def measure(dst, seconds, translator=None):
             s = j["end"]["sum_received"]
             gbits += s["bytes"] * 8 / 1e9
             res[f"tcp{streams}{'-4to6' if rev else '-6to4'}"] = s["bits_per_second"] / 1e9
-    for rev in (False, True):
-        j = iperf(dst, seconds, "-u", "-l", "64", "-b", "0", *(["-R"] if rev else []))
-        s = j["end"]["sum"]
-        res[f"udp64{'-4to6' if rev else '-6to4'}"] = (s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3
     res["cpu-translator"] = cpu_tr / gbits if translator and gbits else float("nan")
     res["cpu-test"] = cpu_all / gbits if gbits else float("nan")
+    mpkts = cpu_tr = 0.0
+    for rev in (False, True):
+        t0 = translator.cpu_seconds() if translator else 0.0
+        j = iperf(dst, seconds, "-u", "-l", "64", "-b", "0", *(["-R"] if rev else []))
+        cpu_tr += translator.cpu_seconds() - t0 if translator else 0.0
+        s = j["end"]["sum"]
+        mpkts += (s["packets"] - s["lost_packets"]) / 1e6
+        res[f"udp64{'-4to6' if rev else '-6to4'}"] = (s["packets"] - s["lost_packets"]) / s["seconds"] / 1e3
+    res["cpu-translator-mpkt"] = cpu_tr / mpkts if translator and mpkts else float("nan")
+    gbits = cpu_tr = 0.0
+    for rev in (False, True):
+        t0 = translator.cpu_seconds() if translator else 0.0
+        rate = udp_gso(dst, seconds, rev)
+        cpu_tr += translator.cpu_seconds() - t0 if translator else 0.0
+        gbits += rate * float(seconds)
+        res[f"gso1300{'-4to6' if rev else '-6to4'}"] = rate
+    res["cpu-translator-gso"] = cpu_tr / gbits if translator and gbits else float("nan")
     return res
 
 
 ROWS = [("tcp1-6to4", "TCP 1 stream, v6->v4 (Gbit/s)"), ("tcp1-4to6", "TCP 1 stream, v4->v6 (Gbit/s)"),
         ("tcp4-6to4", "TCP 4 streams, v6->v4 (Gbit/s)"), ("tcp4-4to6", "TCP 4 streams, v4->v6 (Gbit/s)"),
         ("udp64-6to4", "UDP 64 B, v6->v4 (kpps received)"), ("udp64-4to6", "UDP 64 B, v4->v6 (kpps received)"),
-        ("cpu-translator", "translator CPU-s per Gbit (TCP)"), ("cpu-test", "whole test CPU-s per Gbit (TCP)")]
+        ("gso1300-6to4", "UDP GSO 1300 B, v6->v4 (Gbit/s)"), ("gso1300-4to6", "UDP GSO 1300 B, v4->v6 (Gbit/s)"),
+        ("cpu-translator", "translator CPU-s per Gbit (TCP)"), ("cpu-test", "whole test CPU-s per Gbit (TCP)"),
+        ("cpu-translator-gso", "translator CPU-s per Gbit (UDP GSO)"),
+        ("cpu-translator-mpkt", "translator CPU-s per Mpkt (UDP 64 B)")]
 
 
 def perf_profiles(modes, args, workdir, outdir):
@@ -335,13 +398,14 @@ def print_table(results, modes, prof):
                 v = results[c][key]
                 line += f"{v:>{width}.2f}" if v == v else f"{'-':>{width}}"
         print(line)
-    for key, label in (("instructions", "user instructions per packet"), ("syscalls", "system calls per packet")):
+    for key, label in (("instructions", "user instructions per packet"), ("syscalls", "system calls per packet"),
+                       ("syscalls-flood", "system calls per packet, flood")):
         if not prof:
             break
         line = f"{label:34}"
         for c in cols:
             if c in prof:
-                line += f"{prof[c][key]:>{width}.1f}"
+                line += f"{prof[c][key]:>{width}.2f}"
             elif "/" in c and c.split("/")[0] in prof and c.split("/")[1] in prof:
                 a, b = c.split("/")
                 line += f"{prof[a][key] / prof[b][key]:>{width - 1}.2f}x"
@@ -421,7 +485,8 @@ def main():
         print_table(median_results(reps), modes, prof)
     else:
         for mode, p in prof.items():
-            print(f"{mode}: {p['instructions']:.1f} user instructions and {p['syscalls']:.1f} system calls per packet")
+            print(f"{mode}: {p['instructions']:.1f} user instructions and {p['syscalls']:.2f} system calls per packet "
+                  f"(paced), {p['syscalls-flood']:.2f} (64-byte flood)")
 
 
 if __name__ == "__main__":

@@ -113,6 +113,7 @@ struct Parser {
   void tun_address(const std::string& name, Args a);
   void offload(const std::string& name, Args a);
   void tcp_mss_clamp(const std::string& name, Args a);
+  void tun_io(const std::string& name, Args a);
   void metrics_addr(const std::string& name, Args a);
   void icmp_rate_limit(const std::string& name, Args a);
 };
@@ -146,6 +147,7 @@ constexpr Rule kRules[] = {
     {"tun-route", 1, 1, false, "", &Parser::tun_address},
     {"offload", 1, 1, true, "", &Parser::offload},
     {"tcp-mss-clamp", 1, 1, true, "", &Parser::tcp_mss_clamp},
+    {"tun-io", 1, 1, true, "", &Parser::tun_io},
     {"metrics-addr", 1, 1, true, "", &Parser::metrics_addr},
     {"icmp-rate-limit", 1, 2, true, " (per second [burst])", &Parser::icmp_rate_limit},
 };
@@ -297,6 +299,11 @@ void Parser::tcp_mss_clamp(const std::string&, Args a) {
   }
 }
 
+void Parser::tun_io(const std::string&, Args a) {
+  if (auto v = parse_tun_io(a[0])) r.config.tun_io = *v;
+  else error(fmt::format("tun-io expects auto, uring or readwrite, got '{}'", a[0]));
+}
+
 void Parser::metrics_addr(const std::string&, Args a) { r.config.metrics_addr = std::string(a[0]); }
 
 void Parser::icmp_rate_limit(const std::string&, Args a) {
@@ -356,6 +363,23 @@ void validate(Parser& ps) {
 }
 
 }  // namespace
+
+std::optional<TunIo> parse_tun_io(std::string_view s) {
+  const auto v = lower(s);
+  if (v == "auto") return TunIo::automatic;
+  if (v == "uring") return TunIo::uring;
+  if (v == "readwrite") return TunIo::readwrite;
+  return std::nullopt;
+}
+
+std::string_view tun_io_name(TunIo t) {
+  switch (t) {
+    case TunIo::uring: return "uring";
+    case TunIo::readwrite: return "readwrite";
+    case TunIo::automatic: break;
+  }
+  return "auto";
+}
 
 std::optional<std::string> parse_map_args(std::string_view v4s, std::string_view v6s, MapLine& m) {
   auto p4 = parse_prefix4(v4s, 32);

@@ -45,7 +45,7 @@ EventLoop::EventLoop(const Config& cfg, AddressMapper& map, const TunQueues& tun
   PacketLogger* logger = (l.drop || l.reject || l.icmp || l.self || l.dyn) ? &logger_ : nullptr;
   Worker::install_wake_handler();
   for (size_t i = 0; i < tun.fds.size(); ++i)
-    workers_.push_back(std::make_unique<Worker>(static_cast<int>(i), tun.fds[i], tun.vnet_hdr, tun.vnet_le,
+    workers_.push_back(std::make_unique<Worker>(static_cast<int>(i), tun.fds[i], tun.vnet_hdr, tun.vnet_le, tun.uring,
                                                 map_.state(), s, control_, logger));
   published_.tun_mtu = tun_mtu;
   if (SharedPool* p = map_.pool()) {

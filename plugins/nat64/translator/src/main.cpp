@@ -20,6 +20,7 @@
 #include "nat64/metrics_text.h"
 #include "nat64/netlink.h"
 #include "nat64/tun.h"
+#include "nat64/worker.h"
 
 using namespace nat64;
 
@@ -37,6 +38,7 @@ void log_startup(const Config& c, int mtu, const TunQueues& tun, int wanted) {
   log_info("Using tun device {} with MTU {}", c.tun_device, mtu);
   log_info("Workers: {} ({} device){}", tun.fds.size(), tun.multi_queue ? "multi-queue" : "single-queue",
            static_cast<int>(tun.fds.size()) < wanted ? fmt::format(", {} asked for", wanted) : std::string());
+  log_info("TUN I/O: {}", tun.uring ? "io_uring (batched)" : "read/write (one system call per packet)");
   if (tun.vnet_hdr) log_info("Offloads: {}", tun_offload_names(tun.offloads));
   else log_info("Offloads: off");
   if (c.tcp_mss_clamp.automatic) log_info("TCP MSS clamp: TUN MTU - 60");
@@ -52,6 +54,30 @@ void log_startup(const Config& c, int mtu, const TunQueues& tun, int wanted) {
                "refused (RFC 6052 section 3.1). Use a network-specific prefix such as 64:ff9b:1::/96 to reach them.");
   if (c.dynamic_pool && c.data_dir.empty())
     log_warn("Warning: no data-dir specified, dynamic map database will not be saved");
+}
+
+// tayga.conf `tun-io`, overridden by the environment's NAT64_TUN_IO (tests force each path):
+// `auto` takes io_uring when the kernel allows it and says why not otherwise.
+bool choose_tun_io(const Config& c, TunQueues& tun, std::string& err) {
+  TunIo want = c.tun_io;
+  if (const char* env = std::getenv("NAT64_TUN_IO"); env && *env) {
+    auto v = parse_tun_io(env);
+    if (!v) {
+      err = fmt::format("NAT64_TUN_IO expects auto, uring or readwrite, got '{}'", env);
+      return false;
+    }
+    want = *v;
+  }
+  if (want == TunIo::readwrite) return true;
+  std::string why;
+  tun.uring = Worker::uring_supported(tun.fds[0], why);
+  if (tun.uring) return true;
+  if (want == TunIo::uring) {
+    err = fmt::format("tun-io uring: io_uring unavailable: {}", why);
+    return false;
+  }
+  log_notice("io_uring unavailable ({}): one read and one write per packet", why);
+  return true;
 }
 
 // tayga.conf `workers`: absent, one per usable CPU; 0 (Tayga's classic single thread) or 1, one.
@@ -148,6 +174,7 @@ int main(int argc, char** argv) {
   if (!tun_open(cfg.tun_device, wanted_workers, cfg.offload, tun, err)) return fail(err);
   // Workers block in read(); the control thread never reads the TUN.
   for (int fd : tun.fds) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (!choose_tun_io(cfg, tun, err)) return fail(err);
   const int mtu = tun_mtu(cfg.tun_device);
   if (mtu < 1280) return fail(fmt::format("MTU of {} is {}, below the IPv6 minimum of 1280", cfg.tun_device, mtu));
   if (cfg.tun_up && !tun_set_up(cfg.tun_device, err)) return fail(err);
@@ -175,11 +202,12 @@ int main(int argc, char** argv) {
   if (!cfg.metrics_addr.empty()) {
     const std::vector<const Counters*> workers = loop.counters();
     PublishedState& st = loop.published();
-    const bool has_pool = map.pool() != nullptr, offload = tun.vnet_hdr;
+    const bool has_pool = map.pool() != nullptr, offload = tun.vnet_hdr, uring = tun.uring;
     if (!metrics.start(
             cfg.metrics_addr,
-            [&st, workers, has_pool, offload] {
+            [&st, workers, has_pool, offload, uring] {
               MetricsSnapshot s;
+              s.tun_io = uring ? "uring" : "readwrite";
               s.workers = workers;
               s.offload = offload;
               s.has_pool = has_pool;

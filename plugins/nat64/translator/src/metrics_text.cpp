@@ -1,6 +1,7 @@
 #include "nat64/metrics_text.h"
 
 #include <fmt/format.h>
+#include <utility>
 
 namespace nat64 {
 
@@ -84,6 +85,26 @@ std::string render_metrics(const MetricsSnapshot& s) {
     header(o, m.name, "counter", m.help);
     fmt::format_to(out, "{} {}\n", m.name, sum(s, [&](const Counters& c) -> const Counter& { return c.*m.field; }));
   }
+  struct ByOp {
+    const char* name;
+    const char* help;
+    const Counter Counters::*read;
+    const Counter Counters::*write;
+  };
+  static constexpr ByOp by_op[] = {
+      {"nat64_tun_batches_total",
+       "TUN I/O batches: packets read per wake-up, packets written per submission (one each with readwrite).",
+       &Counters::read_batches, &Counters::write_batches},
+      {"nat64_tun_batch_packets_total",
+       "Packets carried by those batches (divided by nat64_tun_batches_total: packets per batch).",
+       &Counters::read_batch_packets, &Counters::write_batch_packets},
+  };
+  for (const auto& m : by_op) {
+    header(o, m.name, "counter", m.help);
+    for (const auto& [op, field] : {std::pair{"read", m.read}, std::pair{"write", m.write}})
+      fmt::format_to(out, "{}{{op=\"{}\"}} {}\n", m.name, op,
+                     sum(s, [&](const Counters& c) -> const Counter& { return c.*field; }));
+  }
   if (s.has_pool) {
     header(o, "nat64_dynamic_pool_leases", "gauge", "Dynamic pool leases, by state.");
     fmt::format_to(out, "nat64_dynamic_pool_leases{{state=\"active\"}} {}\n", s.pool_active);
@@ -97,6 +118,8 @@ std::string render_metrics(const MetricsSnapshot& s) {
   fmt::format_to(out, "nat64_workers {}\n", s.worker_count);
   header(o, "nat64_tun_offload", "gauge", "1 when the TUN carries virtio-net headers (checksum and GSO offloads).");
   fmt::format_to(out, "nat64_tun_offload {}\n", s.offload ? 1 : 0);
+  header(o, "nat64_tun_io", "gauge", "The workers' TUN I/O path (1 for the one in use).");
+  fmt::format_to(out, "nat64_tun_io{{path=\"{}\"}} 1\n", s.tun_io);
   return o;
 }
 

@@ -176,6 +176,20 @@ TEST_CASE("config: fast-path directives (offload, tcp-mss-clamp, workers)", "[co
   CHECK(has_error(parse(base + "tcp-mss-clamp 1400 1300\n"), "t.conf:4: 'tcp-mss-clamp' takes 1 argument"));
 }
 
+TEST_CASE("config: tun-io selects the TUN I/O path", "[config]") {
+  const std::string base = "tun-device nat64\nipv4-addr 192.0.2.1\nprefix 2001:db8::/96\n";
+  CHECK(parse(base).config.tun_io == TunIo::automatic);
+  CHECK(parse(base + "tun-io uring\n").config.tun_io == TunIo::uring);
+  CHECK(parse(base + "tun-io ReadWrite\n").config.tun_io == TunIo::readwrite);
+  CHECK(parse(base + "tun-io auto\n").config.tun_io == TunIo::automatic);
+  CHECK(has_error(parse(base + "tun-io epoll\n"), "t.conf:4: tun-io expects auto, uring or readwrite, got 'epoll'"));
+  CHECK(has_error(parse(base + "tun-io uring\ntun-io readwrite\n"), "t.conf:5:"));
+  // The environment's NAT64_TUN_IO takes the same words.
+  CHECK(parse_tun_io("readwrite") == TunIo::readwrite);
+  CHECK_FALSE(parse_tun_io("io_uring"));
+  for (TunIo t : {TunIo::automatic, TunIo::uring, TunIo::readwrite}) CHECK(parse_tun_io(tun_io_name(t)) == t);
+}
+
 TEST_CASE("config: map-file", "[config]") {
   auto r = parse_map_file(
       "# maps\n"

@@ -11,6 +11,11 @@ mss ADDR PORT            prints what serve-mss replied
 tcp ADDR PORT MSG        connect, send MSG, print the reply
 udp ADDR PORT SIZE       send one datagram of SIZE bytes, print "<peer>|<size>|<ok>" of the reply
 udp-gso ADDR PORT SEG N  N datagrams of SEG bytes in one UDP_SEGMENT send, print "<peer>|<echoed>"
+udp-seq ADDR PORT N SIZES WINDOW [GAP_MS [GSO]]
+                         N sequence-numbered datagrams to an echo server, sizes taken in turn
+                         from the comma-separated SIZES, at most WINDOW unanswered, GAP_MS apart;
+                         with GSO, WINDOW datagrams of GSO bytes per UDP_SEGMENT send. Prints
+                         "<peer>|<replies>|<in order>|<intact>"
 udp-refused ADDR PORT    send a datagram to a closed port, print "refused" on ICMP unreachable
 ping ADDR [HOPS [SIZE]]  one ICMP/ICMPv6 echo (raw socket, no ping binary needed); prints
                          "reply FROM", "exceeded FROM", "toobig FROM MTU" (Packet Too Big or
@@ -167,6 +172,52 @@ def udp_gso(addr, port, segment, count):
     print(f"{peer.decode()}|{ok}")
 
 
+def seq_payload(i, size):
+    body = struct.pack("!I", i)
+    return body + bytes((i + k) % 251 for k in range(size - len(body)))
+
+
+def udp_seq(addr, port, count, sizes, window, gap_ms=0, gso=0):
+    """Replies must come back in the order sent (a lost one is missing, never late): a flow is
+    never reordered (the echo server answers one datagram at a time, so any reordering happened
+    in the translator)."""
+    sizes = [int(x) for x in sizes.split(",")] if not gso else [gso]
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.settimeout(5)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+    if gso:
+        s.setsockopt(socket.IPPROTO_UDP, 103, gso)  # UDP_SEGMENT
+        if family(addr) == socket.AF_INET:
+            # DF, as QUIC sets it (RFC 9000 section 14); without it Linux sends a UDP GSO batch
+            # without DF and the translator must cut datagrams over 1240 bytes into fragments.
+            s.setsockopt(socket.IPPROTO_IP, 10, 2)  # IP_MTU_DISCOVER = IP_PMTUDISC_DO
+    # Not connected: the echo may come from another address of the peer host.
+    dst = (addr, port)
+    sent = received = intact = 0
+    in_order, peer, last = True, b"", -1
+    try:
+        while received < count:
+            if gso and sent == received and sent < count:
+                n = min(window, count - sent)
+                s.sendto(b"".join(seq_payload(sent + k, gso) for k in range(n)), dst)
+                sent += n
+            while not gso and sent < count and sent - received < window:
+                s.sendto(seq_payload(sent, sizes[sent % len(sizes)]), dst)
+                sent += 1
+                if gap_ms:
+                    time.sleep(gap_ms / 1000)
+            data = s.recv(70000)
+            peer, _, echoed = data.partition(b"|")
+            i = struct.unpack("!I", echoed[:4])[0] if len(echoed) >= 4 else -1
+            in_order = in_order and i > last
+            last = max(last, i)
+            intact += echoed == seq_payload(i, gso or sizes[i % len(sizes)])
+            received += 1
+    except socket.timeout:
+        pass
+    print(f"{peer.decode()}|{received}|{in_order}|{intact}")
+
+
 def udp_refused(addr, port):
     s = socket.socket(family(addr), socket.SOCK_DGRAM)
     s.settimeout(5)
@@ -259,6 +310,8 @@ if __name__ == "__main__":
         udp(args[0], int(args[1]), int(args[2]))
     elif cmd == "udp-gso":
         udp_gso(args[0], int(args[1]), int(args[2]), int(args[3]))
+    elif cmd == "udp-seq":
+        udp_seq(args[0], int(args[1]), int(args[2]), args[3], *(int(a) for a in args[4:]))
     elif cmd == "udp-refused":
         udp_refused(args[0], int(args[1]))
     elif cmd == "ping":

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "nat64/address_mapper.h"
+#include "nat64/metrics_text.h"
 #include "nat64/snapshot_cell.h"
 #include "test_util.h"
 
@@ -130,4 +131,25 @@ TEST_CASE("workers: translating on threads while the map-file is reloaded", "[wo
   CHECK(translated >= 4000);
   control.reclaim();
   CHECK(control.state()->maps.retired() == 0);
+}
+
+TEST_CASE("metrics: TUN batches and their packets, summed over the workers, and the I/O path", "[workers]") {
+  Counters a, b;
+  a.read_batches.add(2);
+  a.read_batch_packets.add(30);  // a batch of 16 and one of 14
+  b.read_batches.add(1);
+  b.read_batch_packets.add(1);
+  a.write_batches.add(3);
+  a.write_batch_packets.add(29);
+  const Counters* workers[] = {&a, &b};
+  MetricsSnapshot s;
+  s.workers = workers;
+  s.tun_io = "uring";
+  const std::string m = render_metrics(s);
+  CHECK(m.find("nat64_tun_batches_total{op=\"read\"} 3\n") != std::string::npos);
+  CHECK(m.find("nat64_tun_batch_packets_total{op=\"read\"} 31\n") != std::string::npos);
+  CHECK(m.find("nat64_tun_batches_total{op=\"write\"} 3\n") != std::string::npos);
+  CHECK(m.find("nat64_tun_batch_packets_total{op=\"write\"} 29\n") != std::string::npos);
+  CHECK(m.find("# TYPE nat64_tun_batches_total counter\n") != std::string::npos);
+  CHECK(m.find("nat64_tun_io{path=\"uring\"} 1\n") != std::string::npos);
 }

@@ -13,6 +13,9 @@
 namespace nat64 {
 
 enum class UdpCksumMode : uint8_t { drop, calc, fwd };
+// How the workers read and write the TUN (docs/nat64-io.md): io_uring batches where the kernel
+// allows it, else one read() and one writev() per packet.
+enum class TunIo : uint8_t { automatic, uring, readwrite };
 
 struct LogFlags {
   bool drop = false, reject = false, icmp = false, self = false, dyn = false;
@@ -66,6 +69,7 @@ struct Config {
   // Fast-path extensions: TUN offloads (IFF_VNET_HDR, checksum/TSO/USO) and the MSS clamp.
   bool offload = true;
   MssClamp tcp_mss_clamp;
+  TunIo tun_io = TunIo::automatic;
 };
 
 struct ConfigResult {
@@ -91,5 +95,9 @@ bool read_file(const std::string& path, std::string& out);
 
 // Parses "IPv4[/len] IPv6[/len]" of a map line; an error message on failure.
 std::optional<std::string> parse_map_args(std::string_view v4, std::string_view v6, MapLine& out);
+
+// "auto", "uring" or "readwrite" (tayga.conf `tun-io`, environment NAT64_TUN_IO).
+std::optional<TunIo> parse_tun_io(std::string_view s);
+std::string_view tun_io_name(TunIo t);
 
 }  // namespace nat64

@@ -67,6 +67,10 @@ struct Counters {
   Counter checksums_completed;     // partial checksums completed here (non-TCP/UDP, odd layouts)
   Counter reads_over_mtu;          // TUN reads larger than the MTU (only GSO makes them)
   Counter mss_clamped;             // TCP SYNs whose MSS option was lowered (tcp-mss-clamp)
+  // TUN I/O: a batch is what one wake-up of the worker read (or one submission wrote); with
+  // read()/write() every batch is one packet.
+  Counter read_batches, read_batch_packets;
+  Counter write_batches, write_batch_packets;
   std::array<Counter, static_cast<size_t>(DropReason::count)> dropped;
 
   void drop(DropReason r) { dropped[static_cast<size_t>(r)].add(); }

@@ -3,6 +3,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "nat64/counters.h"
 
@@ -15,6 +16,7 @@ struct MetricsSnapshot {
   uint32_t tun_mtu = 0;
   uint32_t worker_count = 0;  // worker threads (TUN queues)
   bool offload = false;       // the TUN frames carry a virtio-net header (offloads on)
+  std::string_view tun_io = "readwrite";  // the workers' I/O path: "uring" or "readwrite"
 };
 
 std::string render_metrics(const MetricsSnapshot& s);

@@ -13,6 +13,7 @@ struct TunQueues {
   bool vnet_hdr = false;    // frames carry a virtio-net header
   bool vnet_le = false;     // ... with little-endian fields (TUNSETVNETLE accepted)
   unsigned offloads = 0;    // TUN_F_* flags the kernel accepted
+  bool uring = false;       // the workers batch their I/O with io_uring (else read/write)
 };
 
 // Opens `queues` queues of the device, creating a non-persistent one if it does not exist. With

@@ -1,4 +1,4 @@
-// One worker thread per TUN queue: blocking read, translate, write back, with nothing shared
+// One worker thread per TUN queue: read, translate, write back, with nothing shared
 // with the other workers on the packet path but the lease cache's generation number (see
 // address_mapper.h). The kernel keeps each flow on one queue (README: "Workers"), so no flow is
 // reordered across threads.
@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "nat64/address_mapper.h"
@@ -27,7 +28,9 @@ struct WorkerControl {
 class Worker {
  public:
   // `fd` is this worker's TUN queue (blocking); frames carry a virtio-net header if `vnet_hdr`.
-  Worker(int index, int fd, bool vnet_hdr, bool vnet_le, std::shared_ptr<MapperState> maps,
+  // With `uring` the worker batches its I/O with io_uring (worker_uring.cpp), else it makes one
+  // read() and one writev() per packet.
+  Worker(int index, int fd, bool vnet_hdr, bool vnet_le, bool uring, std::shared_ptr<MapperState> maps,
          const TranslatorSettings& settings, WorkerControl& control, PacketLogger* logger);
   ~Worker();
   Worker(const Worker&) = delete;
@@ -44,12 +47,22 @@ class Worker {
   static int wake_signal();
   static void install_wake_handler();
 
+  // Whether the kernel (and the build) lets a worker batch with io_uring on `fd`; `why` if not.
+  static bool uring_supported(int fd, std::string& why);
+
  private:
   class TunWriter;
+  class Uring;
   void run();
+  // The two I/O loops; false when the queue failed.
+  bool run_readwrite();
+  bool run_uring();
+  void write_packet(const OutPacket& p);
   void follow_control();
+  static int64_t coarse_now_ms();
 
   int index_, fd_;
+  bool uring_;
   WorkerControl& control_;
   Counters counters_;
   AddressMapper map_;
