@@ -115,9 +115,13 @@ class TcpConnection {
     send(layer_->take_outgoing());
   }
 
-  // Queues bytes on the socket.
+  // Queues bytes on the socket; a socket that refuses them is closed.
   void send(std::vector<uint8_t> bytes) {
     if (closing_ || bytes.empty()) return;
+    if (!write_now(std::move(bytes))) close();
+  }
+
+  bool write_now(std::vector<uint8_t> bytes) {
     auto* w = new WriteReq;
     w->bytes = std::move(bytes);
     uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(w->bytes.data()),
@@ -134,8 +138,9 @@ class TcpConnection {
     if (rc != 0) {
       delete w;
       --writes_;
-      close();
+      return false;
     }
+    return true;
   }
 
   void query_done() {
@@ -256,11 +261,12 @@ class TcpConnection {
 
   void close() {
     if (closing_) return;
-    if (layer_) {
-      layer_->close();
-      send(layer_->take_outgoing());
-    }
     closing_ = true;
+    if (layer_) {
+      // The layer's goodbye (TLS close_notify), best effort: the socket may be gone already.
+      layer_->close();
+      if (auto bye = layer_->take_outgoing(); !bye.empty()) write_now(std::move(bye));
+    }
     uv_timer_stop(&timer_);
     handles_open_ = 2;
     auto on_closed = [](uv_handle_t* h) {
