@@ -23,6 +23,8 @@ class StreamLayer {
   virtual void write(std::span<const uint8_t> plain) = 0;
   // What to send now, handshake included; moved out.
   virtual std::vector<uint8_t> take_outgoing() = 0;
+  // True once the layer carries data (a TLS handshake completed).
+  virtual bool established() const = 0;
   // Tells the peer this side closes (a TLS close_notify), queued into the outgoing bytes.
   virtual void close() = 0;
 };

@@ -15,9 +15,13 @@
 namespace coredns::server {
 namespace {
 
-// CoreDNS's read deadlines: 3 s for the first query of a connection, 10 s between queries. The
-// first also bounds a TLS handshake: a client that never completes one is closed by then.
+// CoreDNS's read deadlines: 3 s for the first query of a connection, 10 s between queries.
 constexpr uint64_t kFirstQueryTimeoutMs = 3000;
+// A stream layer's handshake (TLS) must complete within this, then the first query's deadline
+// starts. Longer than CoreDNS's 3 s, which include the handshake: a burst of new connections
+// queues handshakes that cost milliseconds of CPU each, and a client whose handshake waited
+// behind the others must not be cut off for the server's slowness.
+constexpr uint64_t kHandshakeTimeoutMs = 10000;
 constexpr uint64_t kIdleTimeoutMs = 10000;
 // Beyond this many queries in flight on one connection, reading pauses until some complete.
 constexpr int kMaxInflightPerConnection = 128;
@@ -92,7 +96,7 @@ class TcpConnection {
     local_ = Endpoint::from(reinterpret_cast<sockaddr*>(&ss));
     if (layer) layer_ = layer->open();
     start_reading();
-    arm_timer(kFirstQueryTimeoutMs);
+    arm_timer(layer_ ? kHandshakeTimeoutMs : kFirstQueryTimeoutMs);
     return true;
   }
 
@@ -213,6 +217,10 @@ class TcpConnection {
       close();
       return;
     }
+    if (!established_ && layer_->established()) {
+      established_ = true;
+      if (inflight_ == 0) arm_timer(kFirstQueryTimeoutMs);
+    }
     if (plain_.empty()) return;
     input_.append(plain_);
     consume();
@@ -295,6 +303,7 @@ class TcpConnection {
   int writes_ = 0;
   int handles_open_ = 0;
   bool paused_ = false;
+  bool established_ = false;  // the layer's handshake completed
   bool closing_ = false;
   bool finishing_ = false;
 };

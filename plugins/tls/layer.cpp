@@ -15,6 +15,7 @@ class TlsLayer final : public StreamLayer {
   }
   void write(std::span<const uint8_t> plain) override { session_->write(plain); }
   std::vector<uint8_t> take_outgoing() override { return session_->take_outgoing(); }
+  bool established() const override { return session_->handshake_done(); }
   void close() override {
     // close_notify only means something on an established session.
     if (session_->handshake_done() && !session_->failed()) session_->close();
