@@ -30,12 +30,18 @@ constexpr int kMaxInflightPerConnection = 128;
 // bounded amount of memory (a TLS session holds about 40 KB).
 constexpr size_t kMaxConnectionsPerWorker = 4096;
 
-// Where libuv reads ciphertext for a stream layer: the layer consumes it within the read
-// callback, so one buffer per thread serves every connection.
+// Where libuv reads ciphertext for a stream layer, and where the layer puts what it decrypted:
+// both are consumed within the read callback, so one pair per thread serves every connection
+// and an idle one holds neither.
 uint8_t* layer_read_buffer(size_t& size) {
   static thread_local std::unique_ptr<uint8_t[]> buf(new uint8_t[65536]);
   size = 65536;
   return buf.get();
+}
+std::vector<uint8_t>& layer_plaintext() {
+  static thread_local std::vector<uint8_t> plain;
+  plain.clear();
+  return plain;
 }
 
 // Bytes read from a connection and not yet consumed; libuv reads straight into its free tail.
@@ -50,7 +56,8 @@ class ReadBuffer {
   }
   void commit(size_t n) { len_ += n; }
   void append(std::span<const uint8_t> bytes) {
-    if (room() < bytes.size()) grow(len_ + std::max<size_t>(bytes.size(), 16384));
+    // Queries are small: a connection that only ever gets them keeps a small buffer.
+    if (room() < bytes.size()) grow(len_ + std::max<size_t>(bytes.size(), 2048));
     std::memcpy(end(), bytes.data(), bytes.size());
     len_ += bytes.size();
   }
@@ -94,6 +101,10 @@ class TcpConnection {
     len = sizeof ss;
     uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&ss), &len);
     local_ = Endpoint::from(reinterpret_cast<sockaddr*>(&ss));
+    // Replies go out as they complete, often several small ones in a row: Nagle's algorithm
+    // would hold each behind the client's delayed ACK of the previous one (Go, and so CoreDNS,
+    // turns it off on every TCP connection too).
+    uv_tcp_nodelay(&handle_, 1);
     if (layer) layer_ = layer->open();
     start_reading();
     arm_timer(layer_ ? kHandshakeTimeoutMs : kFirstQueryTimeoutMs);
@@ -210,8 +221,8 @@ class TcpConnection {
   // the layer answers (its handshake) goes out at once. A layer failure (garbage instead of a
   // TLS ClientHello, a bad record) closes this connection only.
   void unwrap(std::span<const uint8_t> in) {
-    plain_.clear();
-    const bool ok = layer_->feed(in, plain_);
+    std::vector<uint8_t>& plain = layer_plaintext();
+    const bool ok = layer_->feed(in, plain);
     send(layer_->take_outgoing());
     if (!ok) {
       close();
@@ -221,8 +232,8 @@ class TcpConnection {
       established_ = true;
       if (inflight_ == 0) arm_timer(kFirstQueryTimeoutMs);
     }
-    if (plain_.empty()) return;
-    input_.append(plain_);
+    if (plain.empty()) return;
+    input_.append(plain);
     consume();
   }
 
@@ -297,8 +308,6 @@ class TcpConnection {
   Endpoint remote_, local_;
   ReadBuffer input_;
   std::unique_ptr<StreamLayer> layer_;
-  // What the layer decrypted from one read, before it joins input_.
-  std::vector<uint8_t> plain_;
   int inflight_ = 0;
   int writes_ = 0;
   int handles_open_ = 0;
@@ -320,7 +329,8 @@ void TcpEndpoint::on_connection(uv_stream_t* s, int status) {
   if (status < 0 || self->closed_) return;
   auto* c = new TcpConnection(*self);
   const bool full = self->connections_.size() > kMaxConnectionsPerWorker;
-  if (!c->accept(s, self->server_ ? self->server_->stream_layer() : nullptr) || full) c->finish();
+  const StreamLayerFactory* layer = self->server_ && !full ? self->server_->stream_layer() : nullptr;
+  if (!c->accept(s, layer) || full) c->finish();
 }
 
 void TcpEndpoint::close() {
