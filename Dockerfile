@@ -9,7 +9,8 @@
 # The build stage runs on the builder's own platform and cross-compiles for TARGETARCH with
 # tools/build-static.sh (no QEMU needed to compile); linux/arm/v7 is Debian's armhf and
 # linux/arm/v5 its armel (ARMv5TE, soft float). Build args:
-#   CA_CERTS=1   also ship /etc/ssl/certs/ca-certificates.crt (not needed yet: forward has no TLS)
+#   CA_CERTS=0   leave out /etc/ssl/certs/ca-certificates.crt (shipped by default: forward's tls://
+#                upstreams verify against it)
 #   RUN_TESTS=1  build and run the unit tests in the build stage (a cross build runs them in qemu)
 # Daemonless (buildah 1.28 also needs --build-arg BUILDPLATFORM=linux/amd64 for --platform arm64):
 #   buildah bud --pull=never --platform linux/arm64 --build-arg BUILDPLATFORM=linux/amd64 -t IMG .
@@ -18,7 +19,7 @@ ARG BUILD_IMAGE=debian:bookworm-slim
 FROM --platform=$BUILDPLATFORM ${BUILD_IMAGE} AS build
 ARG TARGETARCH
 ARG TARGETVARIANT
-ARG CA_CERTS=0
+ARG CA_CERTS=1
 ARG RUN_TESTS=0
 COPY tools/build-static.sh /src/tools/build-static.sh
 # Docker's arm/v7 and arm/v5 are Debian's armhf and armel.

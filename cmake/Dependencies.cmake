@@ -1,5 +1,5 @@
 # Debian's packages: libuv1-dev, libc-ares-dev, libfmt-dev, nlohmann-json3-dev, libhttp-parser-dev,
-# libre2-dev, catch2.
+# libre2-dev, libmbedtls-dev, catch2.
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)                 # header-only target: Debian ships no libfmt.a
@@ -38,6 +38,23 @@ else()
   pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
   target_link_libraries(coredns_re2 INTERFACE PkgConfig::RE2)
 endif()
+
+# libmbedtls-dev: DNS over TLS (core/tls, docs/tls.md). The static build takes the .a files.
+add_library(coredns_mbedtls INTERFACE)
+if(COREDNS_STATIC)
+  find_library(MBEDTLS_LIB NAMES libmbedtls.a REQUIRED)
+  find_library(MBEDX509_LIB NAMES libmbedx509.a REQUIRED)
+  find_library(MBEDCRYPTO_LIB NAMES libmbedcrypto.a REQUIRED)
+else()
+  find_library(MBEDTLS_LIB NAMES mbedtls REQUIRED)
+  find_library(MBEDX509_LIB NAMES mbedx509 REQUIRED)
+  find_library(MBEDCRYPTO_LIB NAMES mbedcrypto REQUIRED)
+endif()
+find_path(MBEDTLS_INCLUDE_DIR mbedtls/ssl.h REQUIRED)
+target_include_directories(coredns_mbedtls INTERFACE ${MBEDTLS_INCLUDE_DIR})
+# The order matters for static archives: tls needs x509, x509 needs crypto.
+target_link_libraries(coredns_mbedtls INTERFACE ${MBEDTLS_LIB} ${MBEDX509_LIB} ${MBEDCRYPTO_LIB}
+  Threads::Threads)
 
 if(COREDNS_TESTS)
   find_package(Catch2 2 REQUIRED)

@@ -14,7 +14,7 @@
 #                           (docs/container.md says which file each RouterOS device takes)
 #   NAME.multi.oci.tar      OCI index with every ARCH (IMAGE:multi)
 #   NAME-nat64-ARCH.docker.tar
-# Environment: DIST, CA_CERTS=1 (ship the CA bundle), RUN_TESTS=1 (run the unit tests),
+# Environment: DIST, CA_CERTS=0 (leave out the CA bundle, shipped by default), RUN_TESTS=1 (run the unit tests),
 # NAT64_IMAGE=0 (skip the nat64-only image).
 set -eu
 
@@ -27,7 +27,7 @@ command -v buildah >/dev/null || { echo "build-image.sh: buildah missing (apt-ge
 mkdir -p "$DIST"
 name=$(basename "$IMAGE")
 flags=""
-[ "${CA_CERTS:-0}" = 1 ] && flags="$flags --ca-certs"
+[ "${CA_CERTS:-1}" = 1 ] && flags="$flags --ca-certs"
 [ "${RUN_TESTS:-0}" = 1 ] || flags="$flags --no-test"
 
 buildah manifest rm "$IMAGE:multi" >/dev/null 2>&1 || true

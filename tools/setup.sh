@@ -6,13 +6,14 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config libuv1-dev libc-ares-dev libfmt-dev nlohmann-json3-dev catch2
-  libhttp-parser-dev libre2-dev
+  libhttp-parser-dev libre2-dev libmbedtls-dev
   # the nat64 translator's batched TUN path (io_uring; without it, read/write only)
   liburing-dev
   # the static image build and its checks (tools/build-static.sh, tools/check-static.sh)
   file
   # tests: real clients and real upstream servers
   python3 python3-pytest python3-dnspython python3-scapy python3-yaml dnsutils knot-dnsutils nsd unbound
+  stunnel4
   dnsperf curl iproute2 iputils-ping iperf3 tayga libcap2-bin procps systemd
 )
 

@@ -1,6 +1,6 @@
 # Cross build for linux/arm/v5 (Debian armel: ARMv5TE, soft float, no NEON) on a Debian amd64
 # host (tools/build-static.sh uses it when TARGETARCH=armel). Needs: dpkg --add-architecture
-# armel; crossbuild-essential-armel; libuv1-dev:armel libc-ares-dev:armel libfmt-dev:armel libre2-dev:armel liburing-dev:armel;
+# armel; crossbuild-essential-armel; libuv1-dev:armel libc-ares-dev:armel libfmt-dev:armel libre2-dev:armel liburing-dev:armel libmbedtls-dev:armel;
 # qemu-user-static to run the tests.
 #
 # The RouterOS devices that take only arm32v5 images (EN7562CT: hEX refresh, hAP ax S) die with

@@ -10,6 +10,7 @@
 #include "core/corefile/parser.h"
 #include "core/plugin/handler.h"
 #include "core/plugin/lifecycle.h"
+#include "core/plugin/stream_layer.h"
 
 namespace coredns {
 
@@ -21,6 +22,9 @@ struct BlockOptions {
   // bind excepted everything it named, and the block listens nowhere (as in CoreDNS).
   std::vector<std::string> bind_hosts;
   bool bind_used = false;
+  // tls: the layer every connection of the block's tls:// addresses goes through. A tls:// block
+  // without one is refused (CoreDNS would serve plain DNS there).
+  std::shared_ptr<const StreamLayerFactory> stream_layer;
 };
 
 // Command-line settings plugins may need.

@@ -94,10 +94,17 @@ void Config::build_servers() {
     for (const corefile::ZoneAddress& za : block->zones) {
       if (za.transport == "unix") continue;  // CoreDNS creates no server for unix://
       corefile::check_port(za);
-      if (za.transport != "dns")
+      if (za.transport != "dns" && za.transport != "tls")
         throw ConfigError(fmt::format(
-            "cannot serve {} - the {} transport is not supported by this build, only dns://",
+            "cannot serve {} - the {} transport is not supported by this build, only dns:// and "
+            "tls://",
             za.str(), za.transport));
+      // CoreDNS serves unencrypted DNS on a tls:// address without certificates; a client that
+      // asked for TLS would get none, so this build refuses it.
+      if (za.transport == "tls" && !block->options.stream_layer)
+        throw ConfigError(fmt::format(
+            "cannot serve {} - a tls:// server block needs the tls directive (tls CERT KEY [CA])",
+            za.str()));
       std::vector<std::string> hosts = block->options.bind_hosts;
       if (hosts.empty() && !block->options.bind_used) hosts.push_back("");
       for (const std::string& host : hosts) {

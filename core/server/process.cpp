@@ -61,9 +61,11 @@ std::map<std::string, std::vector<SocketPair>> Process::open_sockets(const Confi
     ListenAddress addr = srv->address();
     FdSet tcp = open_tcp(addr, n);
     if (addr.port == "0") addr.port = std::to_string(bound_port(tcp.fds()[0]));
-    FdSet udp = open_udp(addr, n);
+    // DNS over TLS is TCP only (RFC 7858 §3.1).
+    FdSet udp = addr.transport == "dns" ? open_udp(addr, n) : FdSet();
     auto& pairs = fresh[key];
-    for (int i = 0; i < n; ++i) pairs.push_back({udp.fds()[i], tcp.fds()[i]});
+    for (int i = 0; i < n; ++i)
+      pairs.push_back({udp.fds().empty() ? -1 : udp.fds()[i], tcp.fds()[i]});
     holders.push_back(std::move(tcp));
     holders.push_back(std::move(udp));
   }

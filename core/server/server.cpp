@@ -27,6 +27,7 @@ bool Server::add_zone(const std::string& zone, const Block* block) {
   for (Handler* h : block->chain) any_class_ = any_class_ || h->accepts_any_class();
   debug_ = debug_ || block->options.debug;
   stacktrace_ = stacktrace_ || block->options.stacktrace;
+  if (address_.transport != "dns" && !stream_layer_) stream_layer_ = block->options.stream_layer;
   return true;
 }
 

@@ -42,6 +42,9 @@ class Server final : public Lookup {
   // Zones in text form, sorted as CoreDNS prints them at startup.
   std::vector<std::string> zone_names() const;
   bool debug() const { return debug_; }
+  // tls:// addresses: the layer of the first block served here (the Corefile's order), so that
+  // which certificate a port presents does not depend on anything but the Corefile.
+  const StreamLayerFactory* stream_layer() const { return stream_layer_.get(); }
 
  private:
   const Block* route(const Request& req) const;
@@ -53,6 +56,7 @@ class Server final : public Lookup {
   bool any_class_ = false;
   bool debug_ = false;
   bool stacktrace_ = false;
+  std::shared_ptr<const StreamLayerFactory> stream_layer_;
 };
 
 }  // namespace coredns::server

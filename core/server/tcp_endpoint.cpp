@@ -1,5 +1,6 @@
 #include "core/server/tcp_endpoint.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -16,9 +17,32 @@ namespace {
 
 // CoreDNS's read deadlines: 3 s for the first query of a connection, 10 s between queries.
 constexpr uint64_t kFirstQueryTimeoutMs = 3000;
+// A stream layer's handshake (TLS) must complete within this, then the first query's deadline
+// starts. Longer than CoreDNS's 3 s, which include the handshake: a burst of new connections
+// queues handshakes that cost milliseconds of CPU each, and a client whose handshake waited
+// behind the others must not be cut off for the server's slowness.
+constexpr uint64_t kHandshakeTimeoutMs = 10000;
 constexpr uint64_t kIdleTimeoutMs = 10000;
 // Beyond this many queries in flight on one connection, reading pauses until some complete.
 constexpr int kMaxInflightPerConnection = 128;
+// Connections one worker keeps open on one listen address; beyond it a new one is closed at once
+// (RFC 7766 §6.2.3 lets a server limit its connections), so a flood of idle connections costs a
+// bounded amount of memory (a TLS session holds about 40 KB).
+constexpr size_t kMaxConnectionsPerWorker = 4096;
+
+// Where libuv reads ciphertext for a stream layer, and where the layer puts what it decrypted:
+// both are consumed within the read callback, so one pair per thread serves every connection
+// and an idle one holds neither.
+uint8_t* layer_read_buffer(size_t& size) {
+  static thread_local std::unique_ptr<uint8_t[]> buf(new uint8_t[65536]);
+  size = 65536;
+  return buf.get();
+}
+std::vector<uint8_t>& layer_plaintext() {
+  static thread_local std::vector<uint8_t> plain;
+  plain.clear();
+  return plain;
+}
 
 // Bytes read from a connection and not yet consumed; libuv reads straight into its free tail.
 class ReadBuffer {
@@ -28,20 +52,28 @@ class ReadBuffer {
   size_t size() const { return len_; }
   size_t room() const { return cap_ - len_; }
   void make_room(size_t want) {
-    if (room() >= want / 4) return;
-    size_t cap = len_ + want;
-    std::unique_ptr<uint8_t[]> bigger(new uint8_t[cap]);
-    if (len_) std::memcpy(bigger.get(), buf_.get(), len_);
-    buf_ = std::move(bigger);
-    cap_ = cap;
+    if (room() < want / 4) grow(len_ + want);
   }
   void commit(size_t n) { len_ += n; }
+  void append(std::span<const uint8_t> bytes) {
+    // Queries are small: a connection that only ever gets them keeps a small buffer.
+    if (room() < bytes.size()) grow(len_ + std::max<size_t>(bytes.size(), 2048));
+    std::memcpy(end(), bytes.data(), bytes.size());
+    len_ += bytes.size();
+  }
   void consume(size_t n) {
     if (n && n < len_) std::memmove(buf_.get(), buf_.get() + n, len_ - n);
     len_ -= n;
   }
 
  private:
+  void grow(size_t cap) {
+    std::unique_ptr<uint8_t[]> bigger(new uint8_t[cap]);
+    if (len_) std::memcpy(bigger.get(), buf_.get(), len_);
+    buf_ = std::move(bigger);
+    cap_ = cap;
+  }
+
   std::unique_ptr<uint8_t[]> buf_;
   size_t len_ = 0;
   size_t cap_ = 0;
@@ -60,7 +92,7 @@ class TcpConnection {
   }
   ~TcpConnection() { endpoint_.connection_closed(this); }
 
-  bool accept(uv_stream_t* server) {
+  bool accept(uv_stream_t* server, const StreamLayerFactory* layer) {
     if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) return false;
     sockaddr_storage ss{};
     int len = sizeof ss;
@@ -69,8 +101,13 @@ class TcpConnection {
     len = sizeof ss;
     uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&ss), &len);
     local_ = Endpoint::from(reinterpret_cast<sockaddr*>(&ss));
+    // Replies go out as they complete, often several small ones in a row: Nagle's algorithm
+    // would hold each behind the client's delayed ACK of the previous one (Go, and so CoreDNS,
+    // turns it off on every TCP connection too).
+    uv_tcp_nodelay(&handle_, 1);
+    if (layer) layer_ = layer->open();
     start_reading();
-    arm_timer(kFirstQueryTimeoutMs);
+    arm_timer(layer_ ? kHandshakeTimeoutMs : kFirstQueryTimeoutMs);
     return true;
   }
 
@@ -82,10 +119,26 @@ class TcpConnection {
 
   void write_reply(std::vector<uint8_t> reply) {
     if (closing_ || reply.size() > 65535) return;
+    std::vector<uint8_t> framed(reply.size() + 2);
+    dns::store16(framed.data(), static_cast<uint16_t>(reply.size()));
+    std::memcpy(framed.data() + 2, reply.data(), reply.size());
+    if (!layer_) {
+      send(std::move(framed));
+      return;
+    }
+    layer_->write(framed);
+    send(layer_->take_outgoing());
+  }
+
+  // Queues bytes on the socket; a socket that refuses them is closed.
+  void send(std::vector<uint8_t> bytes) {
+    if (closing_ || bytes.empty()) return;
+    if (!write_now(std::move(bytes))) close();
+  }
+
+  bool write_now(std::vector<uint8_t> bytes) {
     auto* w = new WriteReq;
-    w->bytes.resize(reply.size() + 2);
-    dns::store16(w->bytes.data(), static_cast<uint16_t>(reply.size()));
-    std::memcpy(w->bytes.data() + 2, reply.data(), reply.size());
+    w->bytes = std::move(bytes);
     uv_buf_t buf = uv_buf_init(reinterpret_cast<char*>(w->bytes.data()),
                                static_cast<unsigned>(w->bytes.size()));
     w->req.data = this;
@@ -100,8 +153,9 @@ class TcpConnection {
     if (rc != 0) {
       delete w;
       --writes_;
-      close();
+      return false;
     }
+    return true;
   }
 
   void query_done() {
@@ -133,11 +187,17 @@ class TcpConnection {
         reinterpret_cast<uv_stream_t*>(&handle_),
         [](uv_handle_t* h, size_t, uv_buf_t* buf) {
           auto* self = static_cast<TcpConnection*>(h->data);
+          if (self->layer_) {
+            size_t size = 0;
+            uint8_t* p = layer_read_buffer(size);
+            *buf = uv_buf_init(reinterpret_cast<char*>(p), static_cast<unsigned>(size));
+            return;
+          }
           self->input_.make_room(16384);
           *buf = uv_buf_init(reinterpret_cast<char*>(self->input_.end()),
                              static_cast<unsigned>(self->input_.room()));
         },
-        [](uv_stream_t* s, ssize_t n, const uv_buf_t*) {
+        [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
           auto* self = static_cast<TcpConnection*>(s->data);
           if (n == UV_EOF) {
             // A client may half-close once its queries are sent: answer them, then close.
@@ -148,9 +208,33 @@ class TcpConnection {
             self->close();
             return;
           }
+          if (self->layer_) {
+            self->unwrap({reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(n)});
+            return;
+          }
           self->input_.commit(static_cast<size_t>(n));
           self->consume();
         });
+  }
+
+  // Passes network bytes through the layer: the framed stream they carry joins input_, and what
+  // the layer answers (its handshake) goes out at once. A layer failure (garbage instead of a
+  // TLS ClientHello, a bad record) closes this connection only.
+  void unwrap(std::span<const uint8_t> in) {
+    std::vector<uint8_t>& plain = layer_plaintext();
+    const bool ok = layer_->feed(in, plain);
+    send(layer_->take_outgoing());
+    if (!ok) {
+      close();
+      return;
+    }
+    if (!established_ && layer_->established()) {
+      established_ = true;
+      if (inflight_ == 0) arm_timer(kFirstQueryTimeoutMs);
+    }
+    if (plain.empty()) return;
+    input_.append(plain);
+    consume();
   }
 
   void consume() {
@@ -197,6 +281,11 @@ class TcpConnection {
   void close() {
     if (closing_) return;
     closing_ = true;
+    if (layer_) {
+      // The layer's goodbye (TLS close_notify), best effort: the socket may be gone already.
+      layer_->close();
+      if (auto bye = layer_->take_outgoing(); !bye.empty()) write_now(std::move(bye));
+    }
     uv_timer_stop(&timer_);
     handles_open_ = 2;
     auto on_closed = [](uv_handle_t* h) {
@@ -218,10 +307,12 @@ class TcpConnection {
   uv_timer_t timer_;
   Endpoint remote_, local_;
   ReadBuffer input_;
+  std::unique_ptr<StreamLayer> layer_;
   int inflight_ = 0;
   int writes_ = 0;
   int handles_open_ = 0;
   bool paused_ = false;
+  bool established_ = false;  // the layer's handshake completed
   bool closing_ = false;
   bool finishing_ = false;
 };
@@ -237,7 +328,9 @@ void TcpEndpoint::on_connection(uv_stream_t* s, int status) {
   auto* self = static_cast<TcpEndpoint*>(s->data);
   if (status < 0 || self->closed_) return;
   auto* c = new TcpConnection(*self);
-  if (!c->accept(s)) c->finish();
+  const bool full = self->connections_.size() > kMaxConnectionsPerWorker;
+  const StreamLayerFactory* layer = self->server_ && !full ? self->server_->stream_layer() : nullptr;
+  if (!c->accept(s, layer) || full) c->finish();
 }
 
 void TcpEndpoint::close() {

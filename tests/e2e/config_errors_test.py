@@ -58,9 +58,12 @@ CASES = {
     "whoami-arg": (". {\n whoami foo\n}\n",
                    "plugin/whoami: Corefile:2 - Error during parsing: Wrong argument count or "
                    "unexpected line ending after 'foo'"),
-    "transport": ("tls://.:{port} {\n whoami\n}\n",
-                  "cannot serve tls://.:{port} - the tls transport is not supported by this "
-                  "build, only dns://"),
+    "transport": ("quic://.:{port} {\n whoami\n}\n",
+                  "cannot serve quic://.:{port} - the quic transport is not supported by this "
+                  "build, only dns:// and tls://"),
+    "tls-without-certificate": ("tls://.:{port} {\n whoami\n}\n",
+                                "cannot serve tls://.:{port} - a tls:// server block needs the "
+                                "tls directive (tls CERT KEY [CA])"),
 }
 
 
