@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "core/corefile/parser.h"
@@ -259,4 +262,73 @@ TEST_CASE("tls_servername and tls files are accepted for plain upstreams") {
   auto f = parse("forward . 127.0.0.1 {\ntls " + cert.path + "\ntls_servername dns.example\n}");
   CHECK(f.tls_servername == "dns.example");
   CHECK(f.tls_files.size() == 1);
+}
+
+namespace {
+
+// The standard certificate set of tests/e2e/harness/tls_certs.py, made once, removed at exit.
+struct Certs {
+  std::string dir;
+  Certs() {
+    char tmpl[] = "/tmp/forward-tls-unit-XXXXXX";
+    dir = mkdtemp(tmpl);
+    const std::string cmd = std::string("python3 ") + TLS_CERTS_PY + " " + dir;
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
+  }
+  ~Certs() { std::filesystem::remove_all(dir); }
+  std::string operator()(const char* name) const { return dir + "/" + name; }
+};
+const Certs& certs() {
+  static const Certs c;
+  return c;
+}
+
+std::string tls_error_of(const std::string& directive) {
+  try {
+    tls_configs(parse(directive));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+}  // namespace
+
+TEST_CASE("tls configs: one per server name, none for plain upstreams") {
+  const auto& c = certs();
+  auto f = parse("forward . 127.0.0.1 tls://127.0.0.1 tls://127.0.0.2%a.test tls://127.0.0.3%a.test "
+                 "tls://[::1]:8853 {\ntls " + c("ca.pem") + "\n}");
+  auto cfg = tls_configs(f);
+  REQUIRE(cfg.size() == 5);
+  CHECK(cfg[0] == nullptr);
+  CHECK(cfg[1] != nullptr);
+  CHECK(cfg[2] != nullptr);
+  CHECK(cfg[2] != cfg[1]);
+  CHECK(cfg[3] == cfg[2]);
+  CHECK(cfg[4] == cfg[1]);
+  CHECK(f.to[4].text == "[::1]:8853");
+  // A block-wide name: every tls:// upstream shares it.
+  auto g = tls_configs(parse("forward . tls://127.0.0.1 tls://127.0.0.2 {\ntls " + c("ca.pem") +
+                             "\ntls_servername dns.test\n}"));
+  CHECK(g[0] == g[1]);
+}
+
+TEST_CASE("tls configs: CoreDNS's 0 to 3 file forms and the errors of bad files") {
+  const auto& c = certs();
+  setenv("SSL_CERT_FILE", c("ca.pem").c_str(), 1);
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls\n}") == "<no error>");
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("ca.pem") + "\n}") == "<no error>");
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("client.pem") + " " +
+                     c("client.key") + "\n}") == "<no error>");
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("client.pem") + " " +
+                     c("client.key") + " " + c("ca.pem") + "\n}") == "<no error>");
+  unsetenv("SSL_CERT_FILE");
+  // A key where the CA should be.
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("ca.key") + "\n}")
+            .starts_with(c("ca.key") + ": no certificate found"));
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("client.pem") + " " +
+                     c("server.key") + " " + c("ca.pem") + "\n}") ==
+        c("client.pem") + ", " + c("server.key") + ": private key does not match public key");
+  // Plain upstreams ignore the files, as CoreDNS does.
+  CHECK(tls_error_of("forward . 127.0.0.1 {\ntls " + c("ca.key") + "\n}") == "<no error>");
 }
