@@ -194,8 +194,12 @@ def test_upstream_restart_mid_load_recovers(certs, nsd):
                 while len(results) < 50:
                     time.sleep(0.05)
                 up.stop()
-                time.sleep(0.5)
+                # Health checks over TLS find it down ...
+                c.wait_for_line(rf"upstream 127\.0\.0\.1:{up.tls_port} is down", timeout=10)
                 up.start()
+                # ... and up again once it is back.
+                c.wait_for_line(rf"upstream 127\.0\.0\.1:{up.tls_port} is healthy again",
+                                timeout=20)
                 # Recovery: answers come back once the restarted server is up. Bounded wait.
                 deadline = time.time() + 20
                 mark = len(results)
