@@ -4,14 +4,13 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <stdexcept>
 #include <string>
 
 #include "core/corefile/parser.h"
 #include "core/dns/types.h"
 #include "core/util/error.h"
 #include "plugins/forward/config.h"
+#include "tests/support/tls_certs.h"
 
 using namespace coredns;
 using namespace coredns::plugins::forward;
@@ -266,22 +265,8 @@ TEST_CASE("tls_servername and tls files are accepted for plain upstreams") {
 
 namespace {
 
-// The standard certificate set of tests/e2e/harness/tls_certs.py, made once, removed at exit.
-struct Certs {
-  std::string dir;
-  Certs() {
-    char tmpl[] = "/tmp/forward-tls-unit-XXXXXX";
-    dir = mkdtemp(tmpl);
-    const std::string cmd = std::string("python3 ") + TLS_CERTS_PY + " " + dir;
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
-  }
-  ~Certs() { std::filesystem::remove_all(dir); }
-  std::string operator()(const char* name) const { return dir + "/" + name; }
-};
-const Certs& certs() {
-  static const Certs c;
-  return c;
-}
+// "ca.pem" -> the path of tests/e2e/harness/tls_certs.py's file.
+std::string cert(const char* name) { return testing::TlsCerts::path(name); }
 
 std::string tls_error_of(const std::string& directive) {
   try {
@@ -295,7 +280,7 @@ std::string tls_error_of(const std::string& directive) {
 }  // namespace
 
 TEST_CASE("tls configs: one per server name, none for plain upstreams") {
-  const auto& c = certs();
+  const auto& c = cert;
   auto f = parse("forward . 127.0.0.1 tls://127.0.0.1 tls://127.0.0.2%a.test tls://127.0.0.3%a.test "
                  "tls://[::1]:8853 {\ntls " + c("ca.pem") + "\n}");
   auto cfg = tls_configs(f);
@@ -314,7 +299,7 @@ TEST_CASE("tls configs: one per server name, none for plain upstreams") {
 }
 
 TEST_CASE("tls configs: CoreDNS's 0 to 3 file forms and the errors of bad files") {
-  const auto& c = certs();
+  const auto& c = cert;
   setenv("SSL_CERT_FILE", c("ca.pem").c_str(), 1);
   CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls\n}") == "<no error>");
   CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("ca.pem") + "\n}") == "<no error>");
