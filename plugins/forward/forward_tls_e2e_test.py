@@ -126,6 +126,9 @@ def test_answers_equal_nsds_behind_the_dot_upstream(certs, nsd, dot, tcp):
     ("tls://127.0.0.1%dns.test:{p}", "  tls {ca}"),
     # The system CA bundle, from SSL_CERT_FILE.
     ("tls://127.0.0.1:{p}", "  tls\n  tls_servername dns.test"),
+    # Accepted, and TLS all the same (the upstream has no plain port here).
+    ("tls://127.0.0.1:{p}", "  tls {ca}\n  prefer_udp"),
+    ("tls://127.0.0.1:{p}", "  tls {ca}\n  force_tcp"),
 ])
 def test_verified_forms(certs, dot, to, opts):
     env = dict(os.environ, SSL_CERT_FILE=certs("ca.pem"))
