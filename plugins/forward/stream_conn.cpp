@@ -49,6 +49,13 @@ void StreamConn::send() {
 void StreamConn::close() {
   if (dead_) return;
   dead_ = true;
+  // Queued for the next flush but ended first (a dial refused before the flush ran): the flush
+  // must not find it once drain() freed it.
+  if (dirty_) {
+    auto& dirty = t_.dirty_streams_;
+    dirty.erase(std::remove(dirty.begin(), dirty.end(), this), dirty.end());
+    dirty_ = false;
+  }
   stream_->close();
   t_.bury(this);
 }

@@ -32,6 +32,10 @@ class TlsStream final : public Stream, public StreamEvents {
   void close() override {
     events_ = nullptr;
     if (closed_) return;
+    // A write that fails at once calls on_end() from inside flush(): the guard keeps this
+    // object alive until close() is done with it, and frees it then unless an outer event
+    // still runs.
+    Guard g(*this);
     closed_ = true;
     if (session_->handshake_done() && !session_->failed()) {
       session_->close();
@@ -39,7 +43,6 @@ class TlsStream final : public Stream, public StreamEvents {
     }
     inner_->close();
     inner_ = nullptr;
-    if (depth_ == 0) delete this;
   }
 
   std::string local_text() const override { return inner_ ? inner_->local_text() : local_; }
