@@ -79,6 +79,7 @@ struct Session::Impl {
   size_t in_pos = 0;
   std::vector<uint8_t> out;
   std::vector<uint8_t> pending;  // plaintext written before the handshake completed
+  bool ready = false;  // mbedtls_ssl_setup succeeded
   bool done = false, dead = false, peer_closed = false, resumed = false;
   std::string error;
 
@@ -120,8 +121,8 @@ struct Session::Impl {
     // mbedTLS alerts the peer itself for a certificate it refused; for the rest (a missing
     // client certificate, garbage, a policy checked after the handshake) tell the peer here so
     // that it fails at once instead of waiting for a reply that never comes.
-    if (code != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && code != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED &&
-        code != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+    if (ready && code != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+        code != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && code != MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
       mbedtls_ssl_send_alert_message(&ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
                                      code == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE
                                          ? MBEDTLS_SSL_ALERT_MSG_BAD_CERT
@@ -215,6 +216,7 @@ std::unique_ptr<Session> Session::client(std::shared_ptr<const ClientConfig> con
   s.client = std::move(config);
   s.resume = std::move(resume);
   int r = mbedtls_ssl_setup(&s.ssl, &s.client->conf);
+  s.ready = r == 0;
   if (r == 0) {
     const std::string& name = s.client->server_name;
     // An IP literal as the name is checked against IP SANs and sends no SNI (RFC 6066 3).
@@ -243,6 +245,7 @@ std::unique_ptr<Session> Session::server(std::shared_ptr<const ServerConfig> con
   Impl& s = *impl;
   s.server = std::move(config);
   int r = mbedtls_ssl_setup(&s.ssl, &s.server->conf);
+  s.ready = r == 0;
   mbedtls_ssl_set_bio(&s.ssl, &s, &Impl::bio_send, &Impl::bio_recv, nullptr);
   if (s.server->client_auth == ClientAuth::request || s.server->client_auth == ClientAuth::require)
     mbedtls_ssl_set_verify(&s.ssl, &Impl::accept_any, nullptr);
@@ -281,7 +284,7 @@ std::vector<uint8_t> Session::take_outgoing() {
 }
 
 void Session::close() {
-  if (!impl_->dead) mbedtls_ssl_close_notify(&impl_->ssl);
+  if (!impl_->dead && impl_->ready) mbedtls_ssl_close_notify(&impl_->ssl);
 }
 
 bool Session::handshake_done() const { return impl_->done; }

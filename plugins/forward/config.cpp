@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <map>
 #include <fmt/format.h>
 
 #include "core/plugin/zones.h"
@@ -244,6 +245,32 @@ ForwardConfig parse_forward(corefile::Dispenser& d, ParseNotes& notes) {
           "both forward ({}) and proxy level ({}) TLS servernames are set for upstream {}",
           f.tls_servername, u.tls_servername, u.text));
   return f;
+}
+
+std::vector<std::shared_ptr<const tls::ClientConfig>> tls_configs(const ForwardConfig& f) {
+  std::vector<std::shared_ptr<const tls::ClientConfig>> out(f.to.size());
+  tls::ClientOptions base;
+  // CoreDNS's `tls` forms: CA; CERT KEY; CERT KEY CA.
+  const auto& a = f.tls_files;
+  if (a.size() == 1) base.ca_file = a[0];
+  if (a.size() >= 2) base.cert_file = a[0], base.key_file = a[1];
+  if (a.size() == 3) base.ca_file = a[2];
+  std::map<std::string, std::shared_ptr<const tls::ClientConfig>> by_name;
+  for (size_t i = 0; i < f.to.size(); ++i) {
+    if (f.to[i].scheme != Scheme::tls) continue;
+    const std::string& name = f.to[i].tls_servername.empty() ? f.tls_servername
+                                                             : f.to[i].tls_servername;
+    auto& config = by_name[name];
+    if (!config) {
+      tls::ClientOptions o = base;
+      o.server_name = name;
+      auto r = tls::make_client_config(o);
+      if (!r) throw ConfigError(r.error);
+      config = r.value;
+    }
+    out[i] = config;
+  }
+  return out;
 }
 
 }  // namespace coredns::plugins::forward

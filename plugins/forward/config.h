@@ -8,12 +8,14 @@
 #include <bitset>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/corefile/dispenser.h"
 #include "core/dns/name.h"
+#include "core/tls/tls.h"
 #include "core/util/duration.h"
 
 namespace coredns::plugins::forward {
@@ -78,6 +80,10 @@ struct ParseNotes {
 // Parses one `forward` occurrence; the dispenser is positioned on the directive name. Throws
 // ConfigError with CoreDNS's text (the core adds "plugin/forward: ").
 ForwardConfig parse_forward(corefile::Dispenser& d, ParseNotes& notes);
+
+// The TLS client config of each upstream (null for a plain one) from `tls` and the server names:
+// upstreams with the same name share one. Throws ConfigError naming the file that failed.
+std::vector<std::shared_ptr<const tls::ClientConfig>> tls_configs(const ForwardConfig& f);
 
 // The largest number of upstreams one forward accepts.
 inline constexpr size_t kMaxUpstreams = 15;

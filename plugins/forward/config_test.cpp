@@ -3,12 +3,14 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/corefile/parser.h"
 #include "core/dns/types.h"
 #include "core/util/error.h"
 #include "plugins/forward/config.h"
+#include "tests/support/tls_certs.h"
 
 using namespace coredns;
 using namespace coredns::plugins::forward;
@@ -259,4 +261,59 @@ TEST_CASE("tls_servername and tls files are accepted for plain upstreams") {
   auto f = parse("forward . 127.0.0.1 {\ntls " + cert.path + "\ntls_servername dns.example\n}");
   CHECK(f.tls_servername == "dns.example");
   CHECK(f.tls_files.size() == 1);
+}
+
+namespace {
+
+// "ca.pem" -> the path of tests/e2e/harness/tls_certs.py's file.
+std::string cert(const char* name) { return testing::TlsCerts::path(name); }
+
+std::string tls_error_of(const std::string& directive) {
+  try {
+    tls_configs(parse(directive));
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+}  // namespace
+
+TEST_CASE("tls configs: one per server name, none for plain upstreams") {
+  const auto& c = cert;
+  auto f = parse("forward . 127.0.0.1 tls://127.0.0.1 tls://127.0.0.2%a.test tls://127.0.0.3%a.test "
+                 "tls://[::1]:8853 {\ntls " + c("ca.pem") + "\n}");
+  auto cfg = tls_configs(f);
+  REQUIRE(cfg.size() == 5);
+  CHECK(cfg[0] == nullptr);
+  CHECK(cfg[1] != nullptr);
+  CHECK(cfg[2] != nullptr);
+  CHECK(cfg[2] != cfg[1]);
+  CHECK(cfg[3] == cfg[2]);
+  CHECK(cfg[4] == cfg[1]);
+  CHECK(f.to[4].text == "[::1]:8853");
+  // A block-wide name: every tls:// upstream shares it.
+  auto g = tls_configs(parse("forward . tls://127.0.0.1 tls://127.0.0.2 {\ntls " + c("ca.pem") +
+                             "\ntls_servername dns.test\n}"));
+  CHECK(g[0] == g[1]);
+}
+
+TEST_CASE("tls configs: CoreDNS's 0 to 3 file forms and the errors of bad files") {
+  const auto& c = cert;
+  setenv("SSL_CERT_FILE", c("ca.pem").c_str(), 1);
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls\n}") == "<no error>");
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("ca.pem") + "\n}") == "<no error>");
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("client.pem") + " " +
+                     c("client.key") + "\n}") == "<no error>");
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("client.pem") + " " +
+                     c("client.key") + " " + c("ca.pem") + "\n}") == "<no error>");
+  unsetenv("SSL_CERT_FILE");
+  // A key where the CA should be.
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("ca.key") + "\n}")
+            .starts_with(c("ca.key") + ": no certificate found"));
+  CHECK(tls_error_of("forward . tls://127.0.0.1 {\ntls " + c("client.pem") + " " +
+                     c("server.key") + " " + c("ca.pem") + "\n}") ==
+        c("client.pem") + ", " + c("server.key") + ": private key does not match public key");
+  // Plain upstreams ignore the files, as CoreDNS does.
+  CHECK(tls_error_of("forward . 127.0.0.1 {\ntls " + c("ca.key") + "\n}") == "<no error>");
 }

@@ -54,8 +54,9 @@ Forward::Forward(ForwardConfig config, bool next_is_forward)
       broken_(ForwardMetrics::get().healthcheck_broken.with({})),
       rejects_(ForwardMetrics::get().max_concurrent_rejects.with({})) {
   shared_->config = std::move(config);
-  for (const auto& spec : shared_->config.to)
-    shared_->upstreams.push_back(std::make_unique<Upstream>(spec));
+  auto tls = tls_configs(shared_->config);
+  for (size_t i = 0; i < shared_->config.to.size(); ++i)
+    shared_->upstreams.push_back(std::make_unique<Upstream>(shared_->config.to[i], tls[i]));
   shared_->probe_query = build_probe_query(shared_->config);
 }
 

@@ -632,18 +632,6 @@ def test_a_query_echoed_back_is_no_answer_and_the_next_upstream_is_asked():
             assert ask(c.port, "echoed.example.org").rcode() == dns.rcode.SERVFAIL
 
 
-def test_tls_upstream_is_refused_at_startup():
-    d = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"fwd-tls-{os.getpid()}")
-    os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "Corefile")
-    with open(path, "w") as f:
-        f.write(".:%d {\n forward . tls://127.0.0.1\n}\n" % free_port())
-    p = subprocess.run([coredns_bin(), "-conf", path], capture_output=True, text=True, timeout=10)
-    assert p.returncode != 0
-    assert "plugin/forward: tls://127.0.0.1:853: DNS over TLS upstreams are not supported in " \
-           "this build" in p.stdout + p.stderr
-
-
 # --- health, failover, concurrency --------------------------------------------------------------
 
 def test_dead_upstream_is_marked_down_and_back_up(nsd):

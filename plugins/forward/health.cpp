@@ -1,5 +1,7 @@
 #include "plugins/forward/health.h"
 
+#include <algorithm>
+
 #include "core/async/loop.h"
 #include "core/dns/message.h"
 
@@ -44,7 +46,16 @@ void HealthLoop::complete() {
     pause_->loop = this;
     uv_timer_init(transport_.loop(), &pause_->handle);
   }
-  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(shared.config.health_check).count();
+  // A probe of a tls:// upstream costs a TCP and TLS handshake; while one stays down, the pause
+  // doubles after each failed probe up to kMaxTlsPause (CoreDNS probes every interval).
+  auto pause = shared.config.health_check;
+  if (up.tls() && failed_ > 0) {
+    const auto cap = std::max<Duration>(pause, kMaxTlsPause);
+    for (uint32_t i = 0; i < failed_ && pause < cap; ++i) pause *= 2;
+    pause = std::min<Duration>(pause, cap);
+  }
+  ++failed_;
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(pause).count();
   uv_timer_start(
       &pause_->handle,
       [](uv_timer_t* t) {

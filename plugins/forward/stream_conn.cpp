@@ -14,8 +14,9 @@ namespace coredns::plugins::forward {
 StreamConn::StreamConn(WorkerTransport& t, size_t index) : t_(t), index_(index) {
   created_ = last_used_ = Clock::now();
   const auto& src = t.shared().config.source_address;
-  stream_ = open_tcp_stream(t.loop(), t.shared().upstreams[index]->spec().addr,
-                            src ? &*src : nullptr, this);
+  const Upstream& up = *t.shared().upstreams[index];
+  stream_ = up.tls() ? open_tls_stream(t.loop(), up, src ? &*src : nullptr, this)
+                     : open_tcp_stream(t.loop(), up.spec().addr, src ? &*src : nullptr, this);
 }
 
 void StreamConn::queue(Completion* c) {
@@ -48,6 +49,13 @@ void StreamConn::send() {
 void StreamConn::close() {
   if (dead_) return;
   dead_ = true;
+  // Queued for the next flush but ended first (a dial refused before the flush ran): the flush
+  // must not find it once drain() freed it.
+  if (dirty_) {
+    auto& dirty = t_.dirty_streams_;
+    dirty.erase(std::remove(dirty.begin(), dirty.end(), this), dirty.end());
+    dirty_ = false;
+  }
   stream_->close();
   t_.bury(this);
 }
@@ -66,6 +74,9 @@ void StreamConn::on_end(const char* op, int err) {
   std::string text;
   if (std::strcmp(op, "dial") == 0)
     text = fmt::format("dial tcp {}: connect: {}", remote, go_errno_text(-err));
+  else if (std::strcmp(op, "tls") == 0)
+    text = fmt::format("tls {}->{}: {}", local_.empty() ? stream_->local_text() : local_, remote,
+                       stream_->failure());
   else if (err == 0)
     text = fmt::format("read tcp {}->{}: EOF", local_, remote);
   else

@@ -13,6 +13,9 @@ class TcpStream final : public Stream {
  public:
   TcpStream(uv_loop_t* loop, StreamEvents* events) : events_(events) {
     uv_tcp_init(loop, &tcp_);
+    // Pipelined queries are small writes while earlier ones are unanswered: Nagle's algorithm
+    // would hold each behind the peer's delayed ACK (40 ms on Linux).
+    uv_tcp_nodelay(&tcp_, 1);
     tcp_.data = this;
     connect_.data = this;
   }

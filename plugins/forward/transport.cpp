@@ -73,6 +73,8 @@ bool WorkerTransport::start(size_t index, std::span<const uint8_t> query, bool t
     c->result.error = "proxy: transport stopped";
     return false;
   }
+  // A tls:// upstream takes every query over TLS, whatever the client used (CoreDNS).
+  tcp = tcp || shared_->upstreams[index]->tls();
   c->index_ = index;
   c->tcp_ = tcp;
   c->probe_ = probe;

@@ -26,18 +26,48 @@ ForwardMetrics& ForwardMetrics::get() {
       r.counter("coredns_proxy_conn_cache_misses_total",
                 "Counter of connection cache misses per upstream and protocol.",
                 {"proxy_name", "to", "proto"}),
+      r.counter("coredns_forward_tls_handshakes_total",
+                "Counter of TLS handshakes with DNS-over-TLS upstreams, by result (full, resumed, "
+                "failed).",
+                {"to", "result"}),
+      r.gauge("coredns_forward_tls_connections",
+              "Gauge of open connections to DNS-over-TLS upstreams.", {"to"}),
   };
   return m;
 }
 
-Upstream::Upstream(const UpstreamSpec& spec)
+void TlsLink::report(const std::string& error) const {
+  {
+    std::lock_guard lock(mu_);
+    if (!reported_.insert(error).second) return;
+  }
+  log::plugin_logger("forward").error(fmt::format("{}: {}", label, error));
+}
+
+Upstream::Upstream(const UpstreamSpec& spec, std::shared_ptr<const tls::ClientConfig> tls)
     : spec_(spec),
       hc_failures_(ForwardMetrics::get().healthcheck_failures.with({"forward", spec.text})) {
   auto& m = ForwardMetrics::get();
+  // A tls:// upstream only ever uses a stream, counted as CoreDNS's "tcp-tls".
+  const char* stream = tls ? "tcp-tls" : "tcp";
   conn_hits_ = {&m.conn_cache_hits.with({"forward", spec.text, "udp"}),
-                &m.conn_cache_hits.with({"forward", spec.text, "tcp"})};
+                &m.conn_cache_hits.with({"forward", spec.text, stream})};
   conn_misses_ = {&m.conn_cache_misses.with({"forward", spec.text, "udp"}),
-                  &m.conn_cache_misses.with({"forward", spec.text, "tcp"})};
+                  &m.conn_cache_misses.with({"forward", spec.text, stream})};
+  if (tls) {
+    auto link = std::make_shared<TlsLink>();
+    link->config = std::move(tls);
+    link->resume = std::make_shared<tls::ResumptionCache>();
+    const std::string& t = spec.text;
+    // "127.0.0.1:853", "[::1]:853" -> the address alone.
+    const size_t colon = t.rfind(':');
+    link->peer_ip = t.front() == '[' ? t.substr(1, t.rfind(']') - 1) : t.substr(0, colon);
+    link->label = "tls://" + t;
+    link->handshakes = {&m.tls_handshakes.with({t, "full"}), &m.tls_handshakes.with({t, "resumed"}),
+                        &m.tls_handshakes.with({t, "failed"})};
+    link->connections = &m.tls_connections.with({t});
+    tls_ = std::move(link);
+  }
 }
 
 void Upstream::probe_failed(uint32_t max_fails) {

@@ -3,33 +3,17 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "core/tls/tls.h"
+#include "tests/support/tls_certs.h"
 
 using namespace coredns::tls;
 
 namespace {
 
-// Made once per run, removed at exit.
-struct CertDir {
-  std::string path;
-  CertDir() {
-    char tmpl[] = "/tmp/tls-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-    std::string cmd = std::string("python3 ") + TLS_CERTS_PY + " " + path;
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
-  }
-  ~CertDir() { std::filesystem::remove_all(path); }
-};
-const std::string& certs() {
-  static const CertDir dir;
-  return dir.path;
-}
-std::string file(const char* name) { return certs() + "/" + name; }
+std::string file(const char* name) { return coredns::testing::TlsCerts::path(name); }
 
 std::shared_ptr<const ClientConfig> client_config(ClientOptions o) {
   auto r = make_client_config(o);

@@ -29,6 +29,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from harness import CoreDNS, Nsd, Unbound, compiled_plugins, free_port, zone_file  # noqa: E402
 from harness.process import rss_kib  # noqa: E402
+from harness.tls_certs import standard_set  # noqa: E402
+from harness.http_client import curl  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # nsd limits answers to 200 a second per client /24 by default (response rate limiting): a miss
@@ -185,9 +187,76 @@ def cache_misses_workload(tmp):
                           (f"rate{i}" for i in range(1_000_000)))
 
 
+class _Stack:
+    """Upstream daemons stopped together, last started first."""
+
+    def __init__(self, *daemons):
+        self.daemons = daemons
+
+    def stop(self):
+        for d in reversed(self.daemons):
+            d.stop()
+
+
+def tls_misses_workload(tmp):
+    """Cache misses forwarded over DNS over TLS (RFC 7858). The DoT upstream is an unbound with
+    tls-service in front of the nsd wildcard (one thread, its own certificate from a test CA).
+    coredns runs `cache` and `forward . tls://` to it; unbound forwards with
+    `forward-tls-upstream: yes` to the same upstream, verifying the same name against the same CA.
+    Names never asked before, so every query crosses TLS. coredns also reports the handshakes it
+    made (coredns_forward_tls_handshakes_total) per 10,000 queries forwarded."""
+    certs = os.path.join(tmp, "certs")
+    standard_set(certs)
+    ca = os.path.join(certs, "ca.pem")
+    nsd = Nsd({"bench.": zone_file("bench", ["* 3600 IN A 93.184.216.34"], ttl=3600,
+                                   soa_minimum=3600)}, ipv6=False, extra_config=NSD_NO_RRL)
+    nsd.start()
+    tls_port = free_port()
+    dot = Unbound(f"""server:
+  interface: 127.0.0.1@{tls_port}
+  tls-port: {tls_port}
+  tls-service-key: "{certs}/server.key"
+  tls-service-pem: "{certs}/server.pem"
+  incoming-num-tcp: 1000
+  msg-cache-size: 64m
+  rrset-cache-size: 128m
+forward-zone:
+  name: "bench."
+  forward-addr: 127.0.0.1@{nsd.port}
+""")
+    dot.start()
+    qfile = os.path.join(tmp, "tls.txt")
+    with open(qfile, "w") as f:
+        f.writelines(f"miss{i}.bench. A\n" for i in range(3_000_000))
+    rate_qfile = os.path.join(tmp, "tls-rate.txt")
+    with open(rate_qfile, "w") as f:
+        f.writelines(f"rate{i}.bench. A\n" for i in range(1_000_000))
+    mport = free_port()
+    corefile = (f".:{{port}} {{\n    prometheus 127.0.0.1:{mport}\n    cache\n"
+                f"    forward . tls://127.0.0.1:{tls_port} {{\n        tls {ca}\n"
+                f"        tls_servername dns.test\n    }}\n}}\n")
+    unbound = (f"  tls-cert-bundle: {ca}\n  msg-cache-size: 64m\n  rrset-cache-size: 128m\n"
+               'forward-zone:\n  name: "bench."\n'
+               f"  forward-addr: 127.0.0.1@{tls_port}#dns.test\n  forward-tls-upstream: yes\n")
+    return {"corefile": corefile, "unbound": unbound, "qfile": qfile, "upstream": _Stack(nsd, dot),
+            "rate_qfile": rate_qfile, "warmup": False, "metrics_port": mport}
+
+
+def tls_handshakes(mport):
+    """(handshakes made, queries forwarded) over TLS, from coredns's metrics."""
+    hs = sent = 0
+    for line in curl(f"http://127.0.0.1:{mport}/metrics").body.splitlines():
+        v = line.rsplit(" ", 1)[-1]
+        if line.startswith("coredns_forward_tls_handshakes_total{") and 'result="failed"' not in line:
+            hs += float(v)
+        elif line.startswith("coredns_proxy_conn_cache_") and 'proto="tcp-tls"' in line:
+            sent += float(v)
+    return hs, sent
+
+
 WORKLOADS = {"whoami": whoami_workload, "dns64-hits": dns64_hits_workload,
              "dns64-misses": dns64_misses_workload, "cache-hits": cache_hits_workload,
-             "cache-misses": cache_misses_workload,
+             "cache-misses": cache_misses_workload, "tls-misses": tls_misses_workload,
              "dns64-hits-translate-all": dns64_hits_translate_all_workload}
 
 
@@ -201,6 +270,9 @@ def run(workload, seconds, workers, rate):
                 with CoreDNS(w["corefile"], args=["-quiet"], env=env) as c:
                     rows.append(("coredns-cpp", n, measure(c.proc.pid, c.port, w["qfile"], seconds, rate,
                                                            w.get("warmup", True), w.get("rate_qfile"))))
+                    if w.get("metrics_port"):
+                        hs, sent = tls_handshakes(w["metrics_port"])
+                        rows[-1][2]["handshakes_per_10k"] = hs * 10_000 / max(sent, 1)
                 with Unbound("server:\n" + w["unbound"], threads=n) as u:
                     rows.append(("unbound", n, measure(u.proc.pid, u.port, w["qfile"], seconds, rate,
                                                        w.get("warmup", True), w.get("rate_qfile"))))
@@ -211,7 +283,7 @@ def run(workload, seconds, workers, rate):
 
 
 METRICS = ("qps", "cpu_us_per_query", "user_us_per_query", "sys_us_per_query", "p99_ms", "lost",
-           "rss_kib")
+           "rss_kib", "handshakes_per_10k")
 
 
 def median_rows(runs):
@@ -251,7 +323,9 @@ def print_rows(rows):
         p99 = f"{r['p99_ms']:.3f}" if r.get("p99_ms") is not None else "-"
         print(f"{name:<12} {n:>7} {r['qps']:>10.0f} {r['cpu_us_per_query']:>9.2f} "
               f"{r['user_us_per_query']:>6.2f} {r['sys_us_per_query']:>6.2f} {p99:>8} "
-              f"{r['lost']:>6.0f} {r['rss_kib'] / 1024:>8.1f}")
+              f"{r['lost']:>6.0f} {r['rss_kib'] / 1024:>8.1f}"
+              + (f"  TLS handshakes/10k queries: {r['handshakes_per_10k']:.2f}"
+                 if r.get("handshakes_per_10k") is not None else ""))
 
 
 def report(workload, runs, rate):
