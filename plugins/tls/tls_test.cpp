@@ -1,15 +1,12 @@
 // tls: the directive's parsing and errors, and the layer a tls:// block's connections go
-// through, against a core/tls client in memory, with certificates made by
-// tests/e2e/harness/tls_certs.py.
+// through, against a core/tls client in memory, with the unit tests' certificate set
+// (tests/support/tls_certs.h).
 #include <catch2/catch.hpp>
-
-#include <cstdlib>
-#include <filesystem>
-#include <stdexcept>
 
 #include "core/dns/wire.h"
 #include "core/tls/tls.h"
 #include "tests/support/plugin_setup.h"
+#include "tests/support/tls_certs.h"
 
 namespace coredns::plugins {
 const PluginDef& plugin_tls();
@@ -20,20 +17,7 @@ using coredns::testing::run_setup;
 
 namespace {
 
-struct CertDir {
-  std::string path;
-  CertDir() {
-    char tmpl[] = "/tmp/tls-plugin-unit-XXXXXX";
-    path = mkdtemp(tmpl);
-    std::string cmd = std::string("python3 ") + TLS_CERTS_PY + " " + path;
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
-  }
-  ~CertDir() { std::filesystem::remove_all(path); }
-};
-std::string file(const char* name) {
-  static const CertDir dir;
-  return dir.path + "/" + name;
-}
+std::string file(const char* name) { return coredns::testing::TlsCerts::path(name); }
 
 std::string error_of(const std::string& body) { return run_setup(plugin_tls(), "tls", body).error; }
 
