@@ -9,8 +9,7 @@
 #
 #   --install-deps  install what the build needs for TARGETARCH (for a cross build: dpkg
 #                   --add-architecture, crossbuild-essential-ARCH, the :ARCH -dev packages and
-#                   qemu-user-static to run the unit tests; mbedTLS's static libraries for
-#                   tools/check-size.sh's TLS reserve) and exit
+#                   qemu-user-static to run the unit tests) and exit
 #   --out DIR       write the image's root filesystem to DIR: DIR/coredns, the single binary
 #                   that is also the translator when called as nat64 (coredns_multicall;
 #                   stripped, mode 0755, file capabilities cap_net_bind_service,cap_net_admin+p),
