@@ -22,7 +22,7 @@
 #   --unit-tests "NAME..."  build and run only these unit-test suites (ctest unit.NAME, program
 #                   NAME_test: e.g. "core nat64"), not all of them
 #   --ca-certs      also put Debian's CA bundle at DIR/etc/ssl/certs/ca-certificates.crt (for
-#                   DNS-over-TLS upstreams; forward has none yet, so the image leaves it out)
+#                   forward's tls:// upstreams); the Dockerfile passes it, unless CA_CERTS=0.
 #   --no-setcap     do not set file capabilities on the binaries in DIR (non-root hosts)
 #
 # Environment: TARGETARCH (default: the host's), BUILD_DIR (default: build-static-$TARGETARCH in
