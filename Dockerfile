@@ -29,17 +29,16 @@ RUN case "$TARGETARCH/$TARGETVARIANT" in \
     esac > /debian-arch && \
     TARGETARCH=$(cat /debian-arch) /src/tools/build-static.sh --install-deps && rm -rf /var/lib/apt/lists/*
 COPY . /src
-# /out: /coredns (cap_net_bind_service), /nat64 (cap_net_admin), /etc/passwd, /etc/group.
-# /out-nat64: the translator alone, without file capabilities (that image runs as root).
+# /out: /coredns, the single binary that is also the translator when called as nat64
+# (cap_net_bind_service,cap_net_admin+p), /nat64 a symbolic link to it, /etc/passwd, /etc/group.
+# /out-nat64: the translator program alone (that image runs as root).
 RUN set -eu; \
     flags=""; \
     [ "$CA_CERTS" = 1 ] && flags="$flags --ca-certs"; \
     [ "$RUN_TESTS" = 1 ] || flags="$flags --no-test"; \
-    TARGETARCH=$(cat /debian-arch) BUILD_DIR=/tmp/build /src/tools/build-static.sh --out /out $flags; \
-    rm -rf /tmp/build; \
-    mkdir -p /out-nat64/etc; \
-    cp /out/nat64 /out-nat64/nat64; \
-    cp /out/etc/passwd /out/etc/group /out-nat64/etc/
+    TARGETARCH=$(cat /debian-arch) BUILD_DIR=/tmp/build /src/tools/build-static.sh --out /out \
+      --nat64-out /out-nat64 $flags; \
+    rm -rf /tmp/build
 
 # The Tayga-compatible translator on its own, like Tayga's images: needs NET_ADMIN and
 # /dev/net/tun (docker run --cap-add NET_ADMIN --device /dev/net/tun -v ./tayga.conf:/etc/tayga.conf).
@@ -48,9 +47,10 @@ COPY --from=build /out-nat64/ /
 WORKDIR /
 ENTRYPOINT ["/nat64", "--nodetach", "--stdout"]
 
-# The default image (last stage): /coredns as CoreDNS's image has it, plus /nat64 for the
-# Corefile's nat64 directive, which starts it as a child (it gets CAP_NET_ADMIN from its file
-# capability where the container was granted NET_ADMIN). COPY keeps the capability xattrs.
+# The default image (last stage): /coredns as CoreDNS's image has it, plus /nat64 (the same
+# binary) for the Corefile's nat64 directive, which starts it as a child (it gets CAP_NET_ADMIN
+# from the file's permitted capabilities where the container was granted NET_ADMIN, and coredns
+# itself drops it). COPY keeps the capability xattrs and the link.
 FROM scratch AS coredns
 COPY --from=build /out/ /
 WORKDIR /

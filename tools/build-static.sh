@@ -5,21 +5,24 @@
 # and in the Dockerfile's build stage.
 #
 #   tools/build-static.sh --install-deps           # apt-get the toolchain and -dev packages (root)
-#   tools/build-static.sh [--out DIR] [--no-test] [--ca-certs] [--no-setcap]
+#   tools/build-static.sh [--out DIR] [--nat64-out DIR] [--no-test] [--ca-certs] [--no-setcap]
 #
 #   --install-deps  install what the build needs for TARGETARCH (for a cross build: dpkg
 #                   --add-architecture, crossbuild-essential-ARCH, the :ARCH -dev packages and
-#                   qemu-user-static to run the unit tests; mbedTLS's static libraries for
-#                   tools/check-size.sh's TLS reserve) and exit
-#   --out DIR       write the image's root filesystem to DIR: DIR/coredns and DIR/nat64
-#                   (stripped, mode 0755, file capabilities set), DIR/etc/passwd and
-#                   DIR/etc/group naming uid/gid 65532 "nonroot" (as distroless :nonroot does)
+#                   qemu-user-static to run the unit tests) and exit
+#   --out DIR       write the image's root filesystem to DIR: DIR/coredns, the single binary
+#                   that is also the translator when called as nat64 (coredns_multicall;
+#                   stripped, mode 0755, file capabilities cap_net_bind_service,cap_net_admin+p),
+#                   DIR/nat64 a symbolic link to it, DIR/etc/passwd and DIR/etc/group naming
+#                   uid/gid 65532 "nonroot" (as distroless :nonroot does)
+#   --nat64-out DIR write the translator-only image's root filesystem to DIR: the nat64
+#                   program alone (DIR/nat64, cap_net_admin+p) and the same etc/ files
 #   --no-test       build only the programs (COREDNS_TESTS=OFF); default: also build and run the
 #                   unit tests (ctest -R '^unit\.'; a cross build runs them under qemu)
 #   --unit-tests "NAME..."  build and run only these unit-test suites (ctest unit.NAME, program
 #                   NAME_test: e.g. "core nat64"), not all of them
 #   --ca-certs      also put Debian's CA bundle at DIR/etc/ssl/certs/ca-certificates.crt (for
-#                   DNS-over-TLS upstreams; forward has none yet, so the image leaves it out)
+#                   forward's tls:// upstreams); the Dockerfile passes it, unless CA_CERTS=0.
 #   --no-setcap     do not set file capabilities on the binaries in DIR (non-root hosts)
 #
 # Environment: TARGETARCH (default: the host's), BUILD_DIR (default: build-static-$TARGETARCH in
@@ -32,6 +35,7 @@ TARGETARCH=${TARGETARCH:-$HOSTARCH}
 BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build-static-$TARGETARCH}
 JOBS=${JOBS:-$(nproc)}
 OUT=""
+NAT64_OUT=""
 RUN_TESTS=1
 UNIT_TESTS=""
 INSTALL=0
@@ -45,6 +49,8 @@ while [ $# -gt 0 ]; do
     --install-deps) INSTALL=1 ;;
     --out) [ $# -ge 2 ] || { echo "--out needs a directory" >&2; exit 2; }; OUT=$2; shift ;;
     --out=*) OUT=${1#--out=} ;;
+    --nat64-out) [ $# -ge 2 ] || { echo "--nat64-out needs a directory" >&2; exit 2; }; NAT64_OUT=$2; shift ;;
+    --nat64-out=*) NAT64_OUT=${1#--nat64-out=} ;;
     --no-test) RUN_TESTS=0 ;;
     --unit-tests) [ $# -ge 2 ] || { echo "--unit-tests needs a list" >&2; exit 2; }; UNIT_TESTS=$2; shift ;;
     --unit-tests=*) UNIT_TESTS=${1#--unit-tests=} ;;
@@ -107,7 +113,7 @@ TESTS=ON
 cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=MinSizeRel -DCOREDNS_STATIC=ON \
   -DCOREDNS_TESTS=$TESTS -DCOREDNS_FUZZ=OFF -DCOREDNS_SANITIZE=OFF $TOOLCHAIN
 if [ "$RUN_TESTS" = 1 ] && [ -n "$UNIT_TESTS" ]; then
-  targets="coredns nat64"
+  targets="coredns nat64 coredns_multicall"
   regex=""
   for t in $UNIT_TESTS; do
     targets="$targets ${t}_test"
@@ -122,11 +128,12 @@ else
 fi
 
 PROGRAMS=coredns
-[ -f "$BUILD_DIR/plugins/nat64/translator/nat64" ] && PROGRAMS="$PROGRAMS nat64"
+[ -f "$BUILD_DIR/plugins/nat64/translator/nat64" ] && PROGRAMS="$PROGRAMS nat64 coredns_multicall"
 path_of() {
   case "$1" in
     coredns) echo "$BUILD_DIR/core/main/coredns" ;;
     nat64) echo "$BUILD_DIR/plugins/nat64/translator/nat64" ;;
+    coredns_multicall) echo "$BUILD_DIR/plugins/nat64/coredns_multicall" ;;
   esac
 }
 for p in $PROGRAMS; do
@@ -147,25 +154,37 @@ if [ "$RUN_TESTS" = 1 ]; then
   fi
 fi
 
-if [ -n "$OUT" ]; then
-  STRIP="strip"
-  [ "$CROSS" = 1 ] && STRIP=$TRIPLET-strip
-  mkdir -p "$OUT/etc"
-  for p in $PROGRAMS; do
-    rm -f "$OUT/$p"
-    $STRIP -s -o "$OUT/$p" "$(path_of "$p")"
-    chmod 0755 "$OUT/$p"
-  done
-  if [ "$SETCAP" = 1 ]; then
-    # As CoreDNS's image: uid 65532 may bind :53. nat64 is started by the Corefile's nat64
-    # directive as coredns's child (uid 65532) and needs CAP_NET_ADMIN for its TUN device; it
-    # gets it only where the container was granted NET_ADMIN (docs/container.md).
-    setcap cap_net_bind_service=+ep "$OUT/coredns"
-    [ -f "$OUT/nat64" ] && setcap cap_net_admin=+ep "$OUT/nat64"
-  fi
+STRIP="strip"
+[ "$CROSS" = 1 ] && STRIP=$TRIPLET-strip
+# Permitted-only file capabilities: each program raises the one it uses and drops the other's
+# (core/util/capabilities.h); with the effective bit the kernel would refuse to exec the binary
+# in a container that withholds either capability.
+IMAGE_CAPS=cap_net_bind_service,cap_net_admin+p
+rootfs_files() {  # DIR: the users the images run as
+  mkdir -p "$1/etc"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' \
-    > "$OUT/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' > "$OUT/etc/group"
+    > "$1/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' > "$1/etc/group"
+}
+install_program() {  # PROGRAM DEST CAPS
+  rm -f "$2"
+  $STRIP -s -o "$2" "$(path_of "$1")"
+  chmod 0755 "$2"
+  [ "$SETCAP" = 1 ] && setcap "$3" "$2"
+  echo "$2: $(wc -c < "$2") bytes, $(gzip -9c "$2" | wc -c) gzip -9 ($TARGETARCH)"
+}
+
+if [ -n "$OUT" ]; then
+  rootfs_files "$OUT"
+  rm -f "$OUT/nat64"
+  case " $PROGRAMS " in
+    *" coredns_multicall "*)
+      # One file for both programs: they share the C library, the C++ runtime, libuv and fmt,
+      # most of the translator's size (docs/container.md, "One binary").
+      install_program coredns_multicall "$OUT/coredns" "$IMAGE_CAPS"
+      ln -s coredns "$OUT/nat64" ;;
+    *) install_program coredns "$OUT/coredns" "$IMAGE_CAPS" ;;
+  esac
   if [ "$CA_CERTS" = 1 ]; then
     [ -f /etc/ssl/certs/ca-certificates.crt ] ||
       { echo "build-static.sh: /etc/ssl/certs/ca-certificates.crt missing (apt-get install ca-certificates)" >&2; exit 1; }
@@ -174,9 +193,9 @@ if [ -n "$OUT" ]; then
   else
     rm -rf "$OUT/etc/ssl"
   fi
-  for p in $PROGRAMS; do
-    size=$(wc -c < "$OUT/$p")
-    gz=$(gzip -9c "$OUT/$p" | wc -c)
-    echo "$OUT/$p: $size bytes, $gz gzip -9 ($TARGETARCH)"
-  done
+fi
+if [ -n "$NAT64_OUT" ]; then
+  case " $PROGRAMS " in *" nat64 "*) ;; *) echo "build-static.sh: nat64 was not built" >&2; exit 1 ;; esac
+  rootfs_files "$NAT64_OUT"
+  install_program nat64 "$NAT64_OUT/nat64" cap_net_admin+p
 fi

@@ -13,7 +13,7 @@
 #      --unit-tests "core nat64" only those suites (tools/build-static.sh --unit-tests);
 #      --no-build tests the rootfs and build that are there (steps 2-5).
 #   2. tools/check-static.sh: coredns answers whoami from an otherwise empty chroot.
-#   3. tools/check-size.sh: the default image, with the TLS reserve, within the flash budget
+#   3. tools/check-size.sh: the default image (CA bundle included) within the flash budget
 #      (--no-size skips it).
 #   4. tests/platform/smoke_test.py: coredns answering whoami and a dns64 query through nsd on
 #      loopback, over UDP and TCP (dig).
@@ -88,7 +88,7 @@ for arch in "${ARCHES[@]}"; do
   bdir=$ROOT/build-static-$arch
   rootfs=$bdir/rootfs
   work=$(mktemp -d)
-  flags=()
+  flags=(--ca-certs)
   [ "$UNIT" = 0 ] && flags+=(--no-test)
   [ -n "$UNIT_TESTS" ] && flags+=(--unit-tests "$UNIT_TESTS")
   ok=1
@@ -103,7 +103,7 @@ for arch in "${ARCHES[@]}"; do
   if [ "$ok" = 1 ]; then
     step "$arch" "static check" "$ROOT/tools/check-static.sh" "$rootfs" || ok=0
     if [ "$SIZE" = 1 ]; then
-      step "$arch" "size budget" "$ROOT/tools/check-size.sh" "$arch" "$rootfs" "$bdir" || ok=0
+      step "$arch" "size budget" "$ROOT/tools/check-size.sh" "$arch" "$rootfs" || ok=0
     fi
     wrapper "$arch" "$rootfs/coredns" "$work/coredns"
     wrapper "$arch" "$rootfs/nat64" "$work/nat64"

@@ -1,9 +1,5 @@
 #include "core/corefile/import.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <memory>
@@ -14,6 +10,7 @@
 #include "core/corefile/lexer.h"
 #include "core/util/errno_text.h"
 #include "core/util/go_path.h"
+#include "core/util/read_file.h"
 
 namespace coredns::corefile {
 namespace {
@@ -25,20 +22,6 @@ bool has_too_many_wildcards(std::string_view pattern) {
                          pattern.find(']') != std::string_view::npos;
   return count('*') > 1 || count('?') > 1 || has_class;
 }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -67,29 +50,15 @@ std::vector<std::string> import_files(std::string_view pattern, const std::strin
 }
 
 Tokens import_tokens(const std::string& path) {
-  const FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (file.get() < 0) {
-    throw ImportError(
-        fmt::format("Could not import {}: open {}: {}", path, path, go_errno_text(errno)));
-  }
-  struct stat info{};
-  if (::fstat(file.get(), &info) != 0) {
-    throw ImportError(
-        fmt::format("Could not import {}: stat {}: {}", path, path, go_errno_text(errno)));
-  }
-  if (S_ISDIR(info.st_mode)) throw ImportError(fmt::format("Could not import {}: is a directory", path));
-
   std::string text;
-  char buffer[65536];
-  for (;;) {
-    const ssize_t got = ::read(file.get(), buffer, sizeof buffer);
-    if (got == 0) break;
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw ImportError(fmt::format("Could not read tokens while importing {}: read {}: {}", path,
-                                    path, go_errno_text(errno)));
+  if (const util::FileError failed = util::read_file(path, text)) {
+    if (failed.err == EISDIR) throw ImportError(fmt::format("Could not import {}: is a directory", path));
+    if (failed.op == std::string_view("open")) {
+      throw ImportError(
+          fmt::format("Could not import {}: open {}: {}", path, path, go_errno_text(failed.err)));
     }
-    text.append(buffer, static_cast<size_t>(got));
+    throw ImportError(fmt::format("Could not read tokens while importing {}: read {}: {}", path,
+                                  path, go_errno_text(failed.err)));
   }
   return lex(text, std::make_shared<const std::string>(gopath::abs(path)));
 }

@@ -2,14 +2,14 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "core/util/duration.h"
 #include "core/util/error.h"
 #include "core/util/log.h"
+#include "core/util/read_file.h"
 
 namespace coredns::plugins::loadbalance {
 namespace {
@@ -20,10 +20,16 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t\r\v\f") - b + 1);
 }
 
+// The line's whitespace-separated words, as Go's strings.Fields.
 std::vector<std::string> fields(const std::string& s) {
-  std::istringstream in(s);
+  constexpr const char* kSpace = " \t\r\v\f";
   std::vector<std::string> out;
-  for (std::string f; in >> f;) out.push_back(f);
+  for (size_t at = s.find_first_not_of(kSpace); at != std::string::npos;
+       at = s.find_first_not_of(kSpace, at)) {
+    const size_t end = std::min(s.find_first_of(kSpace, at), s.size());
+    out.push_back(s.substr(at, end - at));
+    at = end;
+  }
   return out;
 }
 
@@ -45,15 +51,6 @@ bool parse_ip(const std::string& text, WeightEntry& e) {
   return false;
 }
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  out = ss.str();
-  return !f.bad();
-}
-
 }  // namespace
 
 uint32_t WeightTable::weight(const dns::Name& owner, int family, const uint8_t* addr) const {
@@ -69,9 +66,10 @@ uint32_t WeightTable::weight(const dns::Name& owner, int family, const uint8_t* 
 WeightTable parse_weights(const std::string& text, const std::string& path) {
   WeightTable t;
   std::vector<WeightEntry>* current = nullptr;
-  std::istringstream in(text);
-  for (std::string raw; std::getline(in, raw);) {
-    const std::string line = trim(raw);
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find('\n', at), text.size());
+    const std::string line = trim(text.substr(at, end - at));
+    at = end + 1;
     if (line.empty() || line[0] == '#') continue;
     const std::vector<std::string> f = fields(line);
     if (f.size() == 1) {
@@ -117,7 +115,7 @@ WeightFile::~WeightFile() { stop(); }
 
 void WeightFile::load_initial() {
   std::string text;
-  if (!read_file(path_, text)) {
+  if (util::read_file(path_, text)) {
     if (reload_.count() == 0) throw ConfigError("weight file open error");
     log::plugin_logger("loadbalance")
         .warning("Failed to open weight file:weight file open error. Will try again in " +
@@ -136,7 +134,7 @@ void WeightFile::load_initial() {
 
 bool WeightFile::check() {
   std::string text;
-  if (!read_file(path_, text)) return false;
+  if (util::read_file(path_, text)) return false;
   if (have_text_ && text == last_text_) return true;
   // Remembered before parsing: a broken file is not parsed again until it changes.
   last_text_ = text;

@@ -12,6 +12,7 @@
 
 #include "core/util/errno_text.h"
 #include "core/util/error.h"
+#include "core/util/read_file.h"
 #include "nat64/cli.h"
 #include "nat64/config.h"
 
@@ -129,15 +130,9 @@ ConfigError inline_error(const std::string& error, const std::vector<Position>& 
 }
 
 std::string read_config_file(const corefile::Dispenser& d, const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw d.err(fmt::format("cannot read {}: {}", path, go_errno_text(errno)));
   std::string text;
-  char buf[8192];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  const int e = errno;
-  ::close(fd);
-  if (n < 0) throw d.err(fmt::format("cannot read {}: {}", path, go_errno_text(e)));
+  if (const util::FileError failed = util::read_file(path, text))
+    throw d.err(fmt::format("cannot read {}: {}", path, go_errno_text(failed.err)));
   return text;
 }
 

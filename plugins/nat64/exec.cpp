@@ -12,8 +12,8 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 
+#include "core/util/read_file.h"
 #include "plugins/nat64/directive.h"
 
 namespace coredns::plugins::nat64 {
@@ -21,12 +21,13 @@ namespace {
 
 constexpr int kCapNetAdmin = 12;
 
+// A capability set of this process from /proc/self/status ("CapBnd:\t000001ffffffffff").
 uint64_t status_caps(const std::string& key) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.starts_with(key + ":")) return std::strtoull(line.c_str() + key.size() + 1, nullptr, 16);
-  return 0;
+  std::string status;
+  if (util::read_file("/proc/self/status", status)) return 0;
+  const size_t at = status.find("\n" + key + ":");
+  if (at == std::string::npos) return 0;
+  return std::strtoull(status.c_str() + at + key.size() + 2, nullptr, 16);
 }
 
 void close_from(int lo, int hi, int max_fd) {

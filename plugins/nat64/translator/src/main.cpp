@@ -7,10 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 
 #include "nat64/address_class.h"
 #include "nat64/cli.h"
 #include "nat64/config.h"
+#include "core/util/capabilities.h"
 #include "core/util/cpu.h"
 #include "nat64/daemon.h"
 #include "nat64/dynamic_map_file.h"
@@ -19,6 +21,7 @@
 #include "nat64/metrics_server.h"
 #include "nat64/metrics_text.h"
 #include "nat64/netlink.h"
+#include "nat64/program.h"
 #include "nat64/tun.h"
 #include "nat64/worker.h"
 
@@ -107,7 +110,8 @@ void load_dynamic_map(AddressMapper& map, const Config& c) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int nat64::run_nat64(int argc, char** argv) {
+  coredns::util::take_file_capability(CAP_NET_ADMIN, CAP_NET_BIND_SERVICE);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cli = parse_cli(args);
   const std::string prog = "nat64";
