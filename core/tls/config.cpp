@@ -9,12 +9,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 
 #include "core/tls/mbed.h"
 #include "core/util/errno_text.h"
+#include "core/util/read_file.h"
 
 namespace coredns::tls {
 namespace {
@@ -32,16 +31,9 @@ const int kCiphersuites[] = {
 
 // PEM parsers want the text NUL-terminated; errors read as Go's os.Open ones.
 Result<std::string> read_pem(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return {{}, "open " + path + ": " + go_errno_text(errno)};
   std::string text;
-  char buf[16384];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  bool bad = std::ferror(f);
-  int err = errno;
-  std::fclose(f);
-  if (bad) return {{}, "read " + path + ": " + go_errno_text(err)};
+  if (const util::FileError failed = util::read_file(path, text))
+    return {{}, std::string(failed.op) + " " + path + ": " + go_errno_text(failed.err)};
   return {text, ""};
 }
 

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 
 #include "core/dns/header.h"
@@ -90,13 +92,38 @@ Format compile(std::string_view s) {
 }
 
 void append_seconds(std::string& out, std::chrono::nanoseconds d) {
-  // As Go's Duration.Seconds(): whole seconds and the remainder converted separately.
+  // As Go's Duration.Seconds() printed by strconv.FormatFloat(s, 'f', -1, 64): whole seconds
+  // and the remainder converted separately, then the fewest decimals that read back as the same
+  // double. Under a second (every query but the slowest) that double is the nearest to exactly
+  // ns/1e9, a decimal of at most 9 significant digits, and no shorter decimal reads back as it
+  // (decimals of up to 15 digits map to distinct doubles), so the digits are the integer's.
+  // Formatting doubles ourselves keeps libstdc++'s 129 KB std::to_chars(double) tables out of the
+  // static binary (docs/container.md, "Size budget").
   const int64_t ns = d.count();
+  if (ns >= 0 && ns < 1'000'000'000) {
+    if (ns == 0) {
+      out.append("0s");
+      return;
+    }
+    char digits[10];
+    fmt::format_to(digits, "{:09d}", ns);
+    size_t end = 9;
+    while (digits[end - 1] == '0') --end;
+    out.append("0.");
+    out.append(digits, end);
+    out.push_back('s');
+    return;
+  }
   const double secs = static_cast<double>(ns / 1'000'000'000) +
                       static_cast<double>(ns % 1'000'000'000) / 1e9;
   char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, secs, std::chars_format::fixed);
-  out.append(buf, res.ptr);
+  for (int decimals = 0; decimals <= 17; ++decimals) {
+    const int n = std::snprintf(buf, sizeof buf, "%.*f", decimals, secs);
+    if (decimals == 17 || std::strtod(buf, nullptr) == secs) {
+      out.append(buf, static_cast<size_t>(n));
+      break;
+    }
+  }
   out.push_back('s');
 }
 

@@ -51,6 +51,12 @@ TEST_CASE("{duration} is Go's shortest decimal seconds, never an exponent") {
   CHECK(seconds(1500ms) == "1.5s");
   CHECK(seconds(2s) == "2s");
   CHECK(seconds(123456789012ns) == "123.456789012s");
+  CHECK(seconds(999999999ns) == "0.999999999s");
+  CHECK(seconds(1000000000ns) == "1s");
+  CHECK(seconds(1000000001ns) == "1.000000001s");
+  CHECK(seconds(100ms) == "0.1s");
+  // Over a second, the double's shortest digits (Python's repr of the same sum agrees).
+  CHECK(seconds(std::chrono::nanoseconds(9007199254740993)) == "9007199.254740993s");
 }
 
 TEST_CASE("{>rflags} lists the flags in qr,aa,tc,rd,ra,z,ad,cd order") {
