@@ -13,7 +13,7 @@ import dns.message
 import dns.rcode
 import pytest
 
-from harness import CoreDNS, Nsd, answer_lines, dig, dig_status, kdig, zone_file
+from harness import CoreDNS, Nsd, answer_lines, dig, dig_status, kdig, read_exact, zone_file
 from harness.tls_certs import CA
 
 ZONE = zone_file("example.org", ["www IN A 192.0.2.10", "www IN AAAA 2001:db8::10",
@@ -65,16 +65,6 @@ def tls_context(certs, client=None):
 def tls_connect(port, certs, client=None):
     raw = socket.create_connection(("127.0.0.1", port), timeout=10)
     return tls_context(certs, client).wrap_socket(raw, server_hostname="dns.test")
-
-
-def read_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError("connection closed")
-        data += chunk
-    return data
 
 
 def send_query(sock, name, rdtype="A"):

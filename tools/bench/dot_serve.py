@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "e2e"))
 
 from dnsbench import cpu_seconds, median_rows, print_rows, ratios  # noqa: E402
-from harness import CoreDNS, Nsd, Unbound, free_port, zone_file  # noqa: E402
+from harness import CoreDNS, Nsd, Unbound, free_port, read_exact, zone_file  # noqa: E402
 from harness.process import rss_kib  # noqa: E402
 from harness.tls_certs import CA  # noqa: E402
 
@@ -50,16 +50,6 @@ def query_wire(i):
     qname = b"".join(bytes([len(l)]) + l for l in (f"hot{i}".encode(), b"bench")) + b"\0"
     msg = struct.pack("!HHHHHH", i & 0xFFFF, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
     return struct.pack("!H", len(msg)) + msg
-
-
-def read_exact(sock, n):
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise EOFError("connection closed")
-        data += chunk
-    return data
 
 
 def idle_rss(pid, port, n, ca_file):

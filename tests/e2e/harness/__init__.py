@@ -5,7 +5,7 @@ from .ports import free_port
 from .process import CoreDNS, coredns_bin, compiled_plugins, rss_env, rss_kib, run_coredns, sanitized
 from .plugins import has_plugin, require_plugins
 from .upstream import Nsd, Unbound, zone_file
-from .client import dig, kdig, query, raw_udp, raw_tcp, make_query, dig_status, answer_lines
+from .client import dig, kdig, query, raw_udp, raw_tcp, make_query, dig_status, answer_lines, read_exact
 from .http_client import curl, keep_alive, tcp_listeners
 
 __all__ = [

@@ -66,6 +66,17 @@ def answer_lines(out):
             if l and not l.startswith(";")]
 
 
+def read_exact(sock, n):
+    """n bytes from a stream socket (a TCP or TLS connection); EOFError if it closes first."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError("connection closed")
+        data += chunk
+    return data
+
+
 def raw_udp(data, port, server="127.0.0.1", timeout=1.0):
     """Sends raw bytes; returns the reply bytes or None when nothing came back."""
     family = socket.AF_INET6 if ":" in server else socket.AF_INET
