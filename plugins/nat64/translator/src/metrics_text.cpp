@@ -101,9 +101,12 @@ std::string render_metrics(const MetricsSnapshot& s) {
   };
   for (const auto& m : by_op) {
     header(o, m.name, "counter", m.help);
-    for (const auto& [op, field] : {std::pair{"read", m.read}, std::pair{"write", m.write}})
-      fmt::format_to(out, "{}{{op=\"{}\"}} {}\n", m.name, op,
+    for (const auto& op : {std::pair{"read", m.read}, std::pair{"write", m.write}}) {
+      // Not a structured binding: clang before 16 (the fuzz build's) cannot capture one.
+      const auto field = op.second;
+      fmt::format_to(out, "{}{{op=\"{}\"}} {}\n", m.name, op.first,
                      sum(s, [&](const Counters& c) -> const Counter& { return c.*field; }));
+    }
   }
   if (s.has_pool) {
     header(o, "nat64_dynamic_pool_leases", "gauge", "Dynamic pool leases, by state.");
