@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/dns/name.h"
 #include "core/dns/rr_text.h"
 #include "core/util/regex.h"
 #include "plugins/template/engine.h"
@@ -22,6 +24,26 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 
+// The server matches patterns against the query name in presentation form (miekg/dns's escaping,
+// so any label byte outside printable ASCII arrives as \DDD), never against raw label bytes.
+std::string query_name(std::string_view raw) {
+  std::vector<uint8_t> wire;
+  size_t start = 0;
+  while (start <= raw.size() && wire.size() < 200) {
+    size_t dot = raw.find('.', start);
+    if (dot == std::string_view::npos) dot = raw.size();
+    const std::string_view label = raw.substr(start, std::min<size_t>(dot - start, 63));
+    if (!label.empty()) {
+      wire.push_back(static_cast<uint8_t>(label.size()));
+      wire.insert(wire.end(), label.begin(), label.end());
+    }
+    start = dot + 1;
+  }
+  wire.push_back(0);
+  dns::Name n;
+  return dns::Name::from_wire(wire, n) ? n.to_text() : "ip-10-1-2-3.example.";
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -29,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const size_t nul = in.find('\0');
   const std::string_view text = in.substr(0, nul);
-  const std::string name = nul == std::string_view::npos ? "ip-10-1-2-3.example." : std::string(in.substr(nul + 1));
+  const std::string name = query_name(nul == std::string_view::npos ? "ip-10-1-2-3.example" : in.substr(nul + 1));
 
   std::string error;
   auto rr = dns::parse_rr_text(text, 3600, error);
