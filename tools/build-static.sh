@@ -78,7 +78,7 @@ if [ "$INSTALL" = 1 ]; then
   if [ "$CROSS" = 1 ]; then
     dpkg --add-architecture "$TARGETARCH"   # idempotent
     PKGS="$PKGS crossbuild-essential-$TARGETARCH qemu-user-static"
-    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH libre2-dev:$TARGETARCH liburing-dev:$TARGETARCH"
+    PKGS="$PKGS libuv1-dev:$TARGETARCH libc-ares-dev:$TARGETARCH libfmt-dev:$TARGETARCH libre2-dev:$TARGETARCH"
     PKGS="$PKGS libmbedtls-dev:$TARGETARCH"
   else
     PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev libmbedtls-dev liburing-dev"
@@ -87,14 +87,21 @@ if [ "$INSTALL" = 1 ]; then
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $PKGS
   if [ "$CROSS" = 1 ]; then
-    # libhttp-parser-dev is not Multi-Arch: same, so its :ARCH package would replace the native
-    # one (breaking native builds on the same host). Unpack its static library and header into
-    # the cross sysroot instead, where the toolchain file's find_library/find_path look first.
+    # Two -dev packages go into the cross sysroot (where the toolchain file's find_library and
+    # find_path look first) instead of being installed as :ARCH packages. libhttp-parser-dev is
+    # not Multi-Arch: same, so its :ARCH package would replace the native one and break native
+    # builds. liburing-dev:ARCH depends on linux-libc-dev:ARCH, which must have the host's exact
+    # version, and a mirror whose security updates lag for one architecture (armel here) cannot
+    # provide it; the cross compiler takes the kernel headers from linux-libc-dev-ARCH-cross.
     tmp=$(mktemp -d)
-    (cd "$tmp" && apt-get download -qq "libhttp-parser-dev:$TARGETARCH")
-    dpkg-deb -x "$tmp"/libhttp-parser-dev_*.deb "$tmp/x"
+    (cd "$tmp" && apt-get download -qq "libhttp-parser-dev:$TARGETARCH" "liburing-dev:$TARGETARCH")
+    for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/x"; done
     install -D -m 0644 "$tmp/x/usr/lib/$TRIPLET/libhttp_parser.a" "/usr/$TRIPLET/lib/libhttp_parser.a"
     install -D -m 0644 "$tmp/x/usr/include/http_parser.h" "/usr/$TRIPLET/include/http_parser.h"
+    install -D -m 0644 "$tmp/x/usr/lib/$TRIPLET/liburing.a" "/usr/$TRIPLET/lib/liburing.a"
+    install -D -m 0644 "$tmp/x/usr/include/liburing.h" "/usr/$TRIPLET/include/liburing.h"
+    mkdir -p "/usr/$TRIPLET/include/liburing"
+    install -m 0644 "$tmp"/x/usr/include/liburing/*.h "/usr/$TRIPLET/include/liburing/"
     rm -rf "$tmp"
   fi
   exit 0

@@ -2,7 +2,7 @@
 # Links PROGRAM of a tools/build-static.sh build again with a linker map and prints what each
 # archive and project library contributes (tools/size/linkmap.py).
 #
-#   tools/size/size-map.sh BUILD_DIR coredns|nat64 [linkmap.py args, e.g. --objects libstdc++.a]
+#   tools/size/size-map.sh BUILD_DIR coredns|nat64|coredns_multicall [linkmap.py args, e.g. --objects libstdc++.a]
 #
 # The map is left at BUILD_DIR/PROGRAM.map; the program itself is not touched.
 set -eu
@@ -13,7 +13,8 @@ shift 2
 case "$PROG" in
   coredns) dir=core/main ;;
   nat64) dir=plugins/nat64/translator ;;
-  *) echo "size-map.sh: PROGRAM is coredns or nat64" >&2; exit 2 ;;
+  coredns_multicall) dir=plugins/nat64 ;;
+  *) echo "size-map.sh: PROGRAM is coredns, nat64 or coredns_multicall (the image's binary)" >&2; exit 2 ;;
 esac
 LINK=$BUILD_DIR/$dir/CMakeFiles/$PROG.dir/link.txt
 [ -f "$LINK" ] || { echo "size-map.sh: $LINK missing (a Makefile build from tools/build-static.sh)" >&2; exit 1; }
