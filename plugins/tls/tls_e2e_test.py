@@ -7,6 +7,7 @@ import signal
 import socket
 import ssl
 import struct
+import subprocess
 import tempfile
 
 import dns.message
@@ -148,6 +149,41 @@ def test_pipelined_queries_on_one_connection_are_all_answered(certs, nsd):
         assert got == {qid: [f"198.51.100.{i}"] for qid, i in sent.items()}
         # The connection stays usable afterwards.
         assert addresses(ask(s, "www.example.org.")) == ["192.0.2.10"]
+
+
+def test_a_returning_client_resumes_its_session(certs):
+    # RFC 5077: the ticket from the first connection lets the second skip the certificate
+    # exchange and the server's signature.
+    with start("tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n", certs) as c:
+        ctx = tls_context(certs)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # the session is ready after the handshake
+        raw = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+        with ctx.wrap_socket(raw, server_hostname="dns.test") as first:
+            assert ask(first, "example.org.").rcode() == dns.rcode.NOERROR
+            session = first.session
+            assert not first.session_reused
+        raw = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+        with ctx.wrap_socket(raw, server_hostname="dns.test", session=session) as again:
+            assert again.session_reused
+            assert ask(again, "example.org.").rcode() == dns.rcode.NOERROR
+
+
+def server_temp_key(port, certs, groups=None):
+    """The key exchange the server chose for openssl s_client, as it prints it."""
+    cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "dns.test",
+           "-CAfile", os.path.join(certs, "ca.pem")]
+    if groups:
+        cmd += ["-groups", groups]
+    out = subprocess.run(cmd, input="", capture_output=True, text=True, timeout=30).stdout
+    return [line.split(":", 1)[1].strip() for line in out.splitlines()
+            if line.startswith("Server Temp Key:")]
+
+
+def test_the_key_exchange_prefers_x25519_then_p256_as_go_does(certs):
+    with start("tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n", certs) as c:
+        assert server_temp_key(c.port, certs) == ["X25519, 253 bits"]
+        # A client that lists P-521 first still gets the cheaper P-256.
+        assert server_temp_key(c.port, certs, "P-521:P-384:P-256") == ["ECDH, prime256v1, 256 bits"]
 
 
 def test_a_client_that_never_sends_its_client_hello_blocks_nobody(certs, nsd):
