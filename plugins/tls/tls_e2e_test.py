@@ -151,6 +151,20 @@ def test_pipelined_queries_on_one_connection_are_all_answered(certs, nsd):
         assert addresses(ask(s, "www.example.org.")) == ["192.0.2.10"]
 
 
+def test_hundreds_of_queries_in_one_write_get_every_local_answer(certs):
+    # whoami answers at once, so the replies of one read leave together, more than one TLS
+    # record can carry (16 KB): each must arrive whole and once.
+    with start("tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n", certs) as c, \
+            tls_connect(c.port, certs) as s:
+        queries = [dns.message.make_query(f"q{i}.example.org.", "A") for i in range(400)]
+        s.sendall(b"".join(struct.pack("!H", len(w)) + w for w in (q.to_wire() for q in queries)))
+        replies = [read_reply(s) for _ in queries]
+        assert [(r.id, r.question[0].name.to_text()) for r in replies] == \
+            [(q.id, q.question[0].name.to_text()) for q in queries]
+        assert sum(len(r.to_wire()) + 2 for r in replies) > 16384
+        assert ask(s, "example.org.").rcode() == dns.rcode.NOERROR
+
+
 def test_a_returning_client_resumes_its_session(certs):
     # RFC 5077: the ticket from the first connection lets the second skip the certificate
     # exchange and the server's signature.
