@@ -182,6 +182,19 @@ def test_a_returning_client_resumes_its_session(certs):
             assert ask(again, "example.org.").rcode() == dns.rcode.NOERROR
 
 
+def test_a_graceful_stop_closes_connections_with_close_notify(certs):
+    with start("tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n", certs) as c:
+        ctx = tls_context(certs)
+        # Python ignores a missing close_notify by default; here it must tell a TLS goodbye
+        # (recv returns b"") from a cut connection (an SSLError: unexpected EOF).
+        ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+        raw = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+        with ctx.wrap_socket(raw, server_hostname="dns.test") as s:
+            assert ask(s, "example.org.").rcode() == dns.rcode.NOERROR
+            assert c.stop(signal.SIGTERM) == 0
+            assert s.recv(1) == b""
+
+
 def server_temp_key(port, certs, groups=None):
     """The key exchange the server chose for openssl s_client, as it prints it."""
     cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "dns.test",
