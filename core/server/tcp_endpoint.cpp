@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "core/async/loop.h"
 #include "core/dns/wire.h"
@@ -117,16 +118,27 @@ class TcpConnection {
     if (inflight_ == 0) close();
   }
 
-  void write_reply(std::vector<uint8_t> reply) {
+  // Replies that complete while the connection's input is being read (cache hits, local
+  // answers) are held and go out together once the read is done: one write system call for all
+  // of them, and over a stream layer one TLS record of up to 16 KB instead of one per reply. A
+  // reply that completes later (an upstream's answer) goes out at once.
+  void write_reply(std::span<const uint8_t> reply) {
     if (closing_ || reply.size() > 65535) return;
-    std::vector<uint8_t> framed(reply.size() + 2);
-    dns::store16(framed.data(), static_cast<uint16_t>(reply.size()));
-    std::memcpy(framed.data() + 2, reply.data(), reply.size());
+    const size_t at = replies_.size();
+    replies_.resize(at + 2 + reply.size());
+    dns::store16(replies_.data() + at, static_cast<uint16_t>(reply.size()));
+    std::memcpy(replies_.data() + at + 2, reply.data(), reply.size());
+    if (!reading_) flush_replies();
+  }
+
+  void flush_replies() {
+    if (replies_.empty()) return;
     if (!layer_) {
-      send(std::move(framed));
+      send(std::exchange(replies_, {}));
       return;
     }
-    layer_->write(framed);
+    layer_->write(replies_);
+    replies_ = {};  // an idle connection holds no buffer (the layer has copied the bytes)
     send(layer_->take_outgoing());
   }
 
@@ -208,12 +220,15 @@ class TcpConnection {
             self->close();
             return;
           }
+          self->reading_ = true;
           if (self->layer_) {
             self->unwrap({reinterpret_cast<const uint8_t*>(buf->base), static_cast<size_t>(n)});
-            return;
+          } else {
+            self->input_.commit(static_cast<size_t>(n));
+            self->consume();
           }
-          self->input_.commit(static_cast<size_t>(n));
-          self->consume();
+          self->reading_ = false;
+          self->flush_replies();
         });
   }
 
@@ -255,7 +270,7 @@ class TcpConnection {
   void handle_frame(std::span<const uint8_t> raw) {
     // Frames shorter than a header are ignored, and the connection waits for the next one.
     if (raw.size() < dns::kHeaderSize) return;
-    if (!admit(raw, [this](std::vector<uint8_t> reply) { write_reply(std::move(reply)); })) return;
+    if (!admit(raw, [this](std::vector<uint8_t> reply) { write_reply(reply); })) return;
     const Server* server = endpoint_.server();
     HeldConfig* ref = endpoint_.ref();
     if (!server) return;
@@ -264,7 +279,7 @@ class TcpConnection {
     ref->enter();
     worker_.query_started();
     serve_query(server, ref, raw, Transport::tcp, remote_, local_, [this](Response&& resp) {
-      if (resp.written()) write_reply(std::move(resp.wire));
+      if (resp.written()) write_reply(resp.wire);
       query_done();
     });
   }
@@ -307,11 +322,13 @@ class TcpConnection {
   uv_timer_t timer_;
   Endpoint remote_, local_;
   ReadBuffer input_;
+  std::vector<uint8_t> replies_;  // framed replies held while reading_
   std::unique_ptr<StreamLayer> layer_;
   int inflight_ = 0;
   int writes_ = 0;
   int handles_open_ = 0;
   bool paused_ = false;
+  bool reading_ = false;  // inside the read callback: replies wait in replies_
   bool established_ = false;  // the layer's handshake completed
   bool closing_ = false;
   bool finishing_ = false;

@@ -17,29 +17,33 @@ namespace coredns::tls {
 // its own lock.
 mbedtls_ctr_drbg_context* random_generator();
 
-class ClientConfig {
+// What a client and a server config share: mbedTLS's config, the CAs that verify the peer, and
+// our own certificate and key (the client's is optional).
+class MbedConfig {
  public:
-  ClientConfig();
-  ~ClientConfig();
-  ClientConfig(const ClientConfig&) = delete;
-  ClientConfig& operator=(const ClientConfig&) = delete;
+  MbedConfig();
+  ~MbedConfig();
+  MbedConfig(const MbedConfig&) = delete;
+  MbedConfig& operator=(const MbedConfig&) = delete;
+  // mbedTLS's defaults for `endpoint` (MBEDTLS_SSL_IS_CLIENT or _SERVER), then the rules both
+  // sides follow (docs/tls.md); an error text, empty on success.
+  std::string set_defaults(int endpoint);
+
   mbedtls_ssl_config conf;
   mbedtls_x509_crt ca;
   mbedtls_x509_crt cert;
   mbedtls_pk_context key;
+};
+
+class ClientConfig : public MbedConfig {
+ public:
   std::string server_name;
 };
 
-class ServerConfig {
+class ServerConfig : public MbedConfig {
  public:
   ServerConfig();
   ~ServerConfig();
-  ServerConfig(const ServerConfig&) = delete;
-  ServerConfig& operator=(const ServerConfig&) = delete;
-  mbedtls_ssl_config conf;
-  mbedtls_x509_crt ca;
-  mbedtls_x509_crt cert;
-  mbedtls_pk_context key;
   mbedtls_ssl_ticket_context tickets;
   ClientAuth client_auth = ClientAuth::nocert;
 };

@@ -7,6 +7,7 @@ import signal
 import socket
 import ssl
 import struct
+import subprocess
 import tempfile
 
 import dns.message
@@ -101,6 +102,9 @@ def closed_by_server(sock):
     return True
 
 
+WHOAMI = "tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n"
+
+
 def forward_corefile(nsd, tls_line="tls server.pem server.key"):
     return "tls://.:{port} {\n " + tls_line + f"\n forward . 127.0.0.1:{nsd.port}\n}}\n"
 
@@ -121,7 +125,7 @@ def test_kdig_and_dig_get_nsd_answers_over_tls(certs, nsd):
 
 
 def test_a_local_plugin_answers_and_sees_a_tcp_client(certs):
-    with start("tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n", certs) as c:
+    with start(WHOAMI, certs) as c:
         with tls_connect(c.port, certs) as s:
             r = ask(s, "example.org.")
             assert r.rcode() == dns.rcode.NOERROR
@@ -132,7 +136,7 @@ def test_a_local_plugin_answers_and_sees_a_tcp_client(certs):
 
 
 def test_no_udp_on_a_tls_port(certs):
-    with start("tls://.:{port} {\n tls server.pem server.key\n whoami\n}\n", certs) as c:
+    with start(WHOAMI, certs) as c:
         out = dig("+notcp", "example.org", port=c.port)
         assert dig_status(out) is None
 
@@ -148,6 +152,68 @@ def test_pipelined_queries_on_one_connection_are_all_answered(certs, nsd):
         assert got == {qid: [f"198.51.100.{i}"] for qid, i in sent.items()}
         # The connection stays usable afterwards.
         assert addresses(ask(s, "www.example.org.")) == ["192.0.2.10"]
+
+
+def test_hundreds_of_queries_in_one_write_get_every_local_answer(certs):
+    # whoami answers at once, so the replies of one read leave together, more than one TLS
+    # record can carry (16 KB): each must arrive whole and once.
+    with start(WHOAMI, certs) as c, tls_connect(c.port, certs) as s:
+        queries = [dns.message.make_query(f"q{i}.example.org.", "A") for i in range(400)]
+        s.sendall(b"".join(struct.pack("!H", len(w)) + w for w in (q.to_wire() for q in queries)))
+        replies = [read_reply(s) for _ in queries]
+        assert [(r.id, r.question[0].name.to_text()) for r in replies] == \
+            [(q.id, q.question[0].name.to_text()) for q in queries]
+        assert sum(len(r.to_wire()) + 2 for r in replies) > 16384
+        assert ask(s, "example.org.").rcode() == dns.rcode.NOERROR
+
+
+def test_a_returning_client_resumes_its_session(certs):
+    # RFC 5077: the ticket from the first connection lets the second skip the certificate
+    # exchange and the server's signature.
+    with start(WHOAMI, certs) as c:
+        ctx = tls_context(certs)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2  # the session is ready after the handshake
+        raw = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+        with ctx.wrap_socket(raw, server_hostname="dns.test") as first:
+            assert ask(first, "example.org.").rcode() == dns.rcode.NOERROR
+            session = first.session
+            assert not first.session_reused
+        raw = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+        with ctx.wrap_socket(raw, server_hostname="dns.test", session=session) as again:
+            assert again.session_reused
+            assert ask(again, "example.org.").rcode() == dns.rcode.NOERROR
+
+
+def test_a_graceful_stop_closes_connections_with_close_notify(certs):
+    with start(WHOAMI, certs) as c:
+        ctx = tls_context(certs)
+        # Python ignores a missing close_notify by default; here it must tell a TLS goodbye
+        # (recv returns b"") from a cut connection (an SSLError: unexpected EOF).
+        ctx.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+        raw = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+        with ctx.wrap_socket(raw, server_hostname="dns.test") as s:
+            assert ask(s, "example.org.").rcode() == dns.rcode.NOERROR
+            assert c.stop(signal.SIGTERM) == 0
+            assert s.recv(1) == b""
+
+
+def server_temp_key(port, certs, groups=None):
+    """The key exchange the server chose for openssl s_client, as it prints it."""
+    cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "dns.test",
+           "-CAfile", os.path.join(certs, "ca.pem")]
+    if groups:
+        cmd += ["-groups", groups]
+    out = subprocess.run(cmd, input="", capture_output=True, text=True, timeout=30).stdout
+    return [line.split(":", 1)[1].strip() for line in out.splitlines()
+            if line.startswith("Server Temp Key:")]
+
+
+def test_the_key_exchange_prefers_x25519_then_p256_as_go_does(certs):
+    with start(WHOAMI, certs) as c:
+        assert server_temp_key(c.port, certs) == ["X25519, 253 bits"]
+        # A client that lists P-521 first still gets the cheaper P-256.
+        assert server_temp_key(c.port, certs, "P-521:P-384:P-256") == \
+            ["ECDH, prime256v1, 256 bits"]
 
 
 def test_a_client_that_never_sends_its_client_hello_blocks_nobody(certs, nsd):
