@@ -220,8 +220,9 @@ bool Hosts::refresh() {
   const size_t size = store->size();
   file_.publish(std::move(store));
 #ifdef __GLIBC__
-  // The old table and the builder's scratch are freed now, but glibc keeps freed heap pages
-  // mapped (blocks below its mmap threshold): give them back, or RSS would stay at two tables.
+  // The large arrays of the old table and of the builder went back to the system when freed
+  // (pages.h); the small blocks (the address maps' nodes, a small file's arrays) are in malloc's
+  // heaps, which keep freed pages mapped until asked.
   ::malloc_trim(0);
 #endif
   stamp_ = stamp;
