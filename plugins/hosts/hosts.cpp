@@ -38,8 +38,8 @@ FileStamp stamp_of(const struct stat& st) {
 constexpr size_t kReplyBudget = 65535 - 300;
 
 struct Lookup {
-  const Store::Entry* exact = nullptr;
-  const Store::Entry* wild = nullptr;
+  Store::Entry exact = Store::kNone;
+  Store::Entry wild = Store::kNone;
 };
 
 Lookup lookup(const Store& s, const dns::Name& q) {
@@ -47,7 +47,8 @@ Lookup lookup(const Store& s, const dns::Name& q) {
   l.exact = s.find(q.wire());
   // A table's wildcard counts only for a family its exact entry lacks (CoreDNS keeps them in
   // separate per-family maps), so look it up unless the exact entry has both.
-  if (!l.exact || s.v4_refs(*l.exact).empty() || s.v6_refs(*l.exact).empty()) l.wild = s.find_wildcard(q);
+  if (!l.exact || s.v4_refs(l.exact).empty() || s.v6_refs(l.exact).empty())
+    l.wild = s.find_wildcard(q);
   return l;
 }
 
@@ -170,10 +171,10 @@ std::optional<Response> Hosts::answer(const Request& req) const {
       exists = exists || l.exact || l.wild;
       if (qtype != dns::type::A && qtype != dns::type::AAAA) continue;
       const bool v4 = qtype == dns::type::A;
-      const Store::Entry* e = l.exact;
-      if (!e || (v4 ? t->v4_refs(*e) : t->v6_refs(*e)).empty()) e = l.wild;
+      Store::Entry e = l.exact;
+      if (!e || (v4 ? t->v4_refs(e) : t->v6_refs(e)).empty()) e = l.wild;
       if (!e) continue;
-      for (uint32_t i : v4 ? t->v4_refs(*e) : t->v6_refs(*e)) {
+      for (uint32_t i : v4 ? t->v4_refs(e) : t->v6_refs(e)) {
         if (b.size() > kReplyBudget) break;
         b.add_record(dns::Section::answer, q, qtype, dns::cls::IN, opt_.ttl,
                      {v4 ? t->v4(i) : t->v6(i), v4 ? 4u : 16u});
@@ -219,8 +220,9 @@ bool Hosts::refresh() {
   const size_t size = store->size();
   file_.publish(std::move(store));
 #ifdef __GLIBC__
-  // The old table and the builder's scratch are freed now, but glibc keeps freed heap pages
-  // mapped (blocks below its mmap threshold): give them back, or RSS would stay at two tables.
+  // The large arrays of the old table and of the builder went back to the system when freed
+  // (pages.h); the small blocks (the address maps' nodes, a small file's arrays) are in malloc's
+  // heaps, which keep freed pages mapped until asked.
   ::malloc_trim(0);
 #endif
   stamp_ = stamp;

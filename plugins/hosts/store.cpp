@@ -5,6 +5,54 @@
 #include <limits>
 
 namespace coredns::plugins::hosts {
+namespace {
+
+const uint8_t* read_varint(const uint8_t* p, uint32_t& v) {
+  uint32_t x = 0;
+  for (unsigned shift = 0;; shift += 7) {
+    const uint8_t b = *p++;
+    x |= uint32_t{b & 0x7fu} << shift;
+    if (!(b & 0x80)) break;
+  }
+  v = x;
+  return p;
+}
+
+const uint8_t* skip_varints(const uint8_t* p, uint32_t n) {
+  for (; n > 0; --n)
+    while (*p++ & 0x80) {
+    }
+  return p;
+}
+
+size_t varint_size(uint32_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
+void put_varint(PagedVector<uint8_t>& out, uint32_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<uint8_t>(v | 0x80));
+  out.push_back(static_cast<uint8_t>(v));
+}
+
+// The slot of `slots` holding `wire`, or the empty one where it would go. `record(s)` is the
+// [length][wire name] that slot value s stands for.
+template <typename RecordOf>
+size_t probe(const PagedVector<uint32_t>& slots, std::span<const uint8_t> wire, uint64_t hash,
+             RecordOf record) {
+  const size_t mask = slots.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t s = slots[i];
+    if (s == 0) return i;
+    const uint8_t* p = record(s);
+    if (p[0] == wire.size() && std::memcmp(p + 1, wire.data(), wire.size()) == 0) return i;
+  }
+}
+
+bool is_wildcard(const uint8_t* record) { return record[0] > 2 && record[1] == 1 && record[2] == '*'; }
+
+}  // namespace
 
 uint64_t hash_name(std::span<const uint8_t> wire) {
   // FNV-1a: names are short, and this runs once per query.
@@ -13,30 +61,22 @@ uint64_t hash_name(std::span<const uint8_t> wire) {
   return h ^ (h >> 29);
 }
 
+void Refs::iterator::load() {
+  if (left_ != 0) p_ = read_varint(p_, value_);
+}
+
 size_t StoreBuilder::V6Hash::operator()(const V6& a) const {
   return hash_name(std::span<const uint8_t>(a.data(), a.size()));
 }
 
-uint32_t Store::lookup_slot(std::span<const uint8_t> wire, uint64_t hash) const {
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    uint32_t s = slots_[i];
-    if (s == 0) return static_cast<uint32_t>(i);
-    const uint8_t* p = &names_[entries_[s - 1].name];
-    if (p[0] == wire.size() && std::memcmp(p + 1, wire.data(), wire.size()) == 0)
-      return static_cast<uint32_t>(i);
-  }
+Store::Entry Store::find(std::span<const uint8_t> wire) const {
+  if (slots_.empty()) return kNone;
+  return slots_[probe(slots_, wire, hash_name(wire), [this](uint32_t s) { return &data_[s]; })];
 }
 
-const Store::Entry* Store::find(std::span<const uint8_t> wire) const {
-  if (slots_.empty()) return nullptr;
-  uint32_t s = slots_[lookup_slot(wire, hash_name(wire))];
-  return s ? &entries_[s - 1] : nullptr;
-}
-
-const Store::Entry* Store::find_wildcard(const dns::Name& lowered) const {
+Store::Entry Store::find_wildcard(const dns::Name& lowered) const {
   const uint8_t* w = lowered.data();
-  if (w[0] == 0 || w[w[0] + 1] == 0) return nullptr;  // the root or a single label
+  if (w[0] == 0 || w[w[0] + 1] == 0) return kNone;  // the root or a single label
   uint8_t buf[dns::kMaxNameLength + 2];
   size_t rest = lowered.size() - (w[0] + 1);
   buf[0] = 1;
@@ -45,7 +85,33 @@ const Store::Entry* Store::find_wildcard(const dns::Name& lowered) const {
   return find({buf, rest + 2});
 }
 
-std::span<const uint32_t> Store::names_of_v4(const uint8_t addr[4]) const {
+const uint8_t* Store::counts(Entry e, uint32_t& n4, uint32_t& n6) const {
+  const uint8_t* p = &data_[e];
+  p = read_varint(p + 1 + p[0], n4);
+  return read_varint(p, n6);
+}
+
+Refs Store::v4_refs(Entry e) const {
+  uint32_t n4, n6;
+  const uint8_t* p = counts(e, n4, n6);
+  return {p, n4};
+}
+
+Refs Store::v6_refs(Entry e) const {
+  uint32_t n4, n6;
+  const uint8_t* p = counts(e, n4, n6);
+  return {skip_varints(p, n4), n6};
+}
+
+Store::Entry Store::next(Entry e) const {
+  uint32_t n4, n6;
+  const uint8_t* p = counts(e, n4, n6);
+  p = skip_varints(p, n4 + n6);
+  const auto off = static_cast<size_t>(p - data_.data());
+  return off < data_.size() ? static_cast<Entry>(off) : kNone;
+}
+
+std::span<const Store::Entry> Store::names_of_v4(const uint8_t addr[4]) const {
   auto it = std::lower_bound(v4_sorted_.begin(), v4_sorted_.end(), addr,
                              [this](uint32_t i, const uint8_t* a) {
                                return std::memcmp(v4_pool_[i].data(), a, 4) < 0;
@@ -54,7 +120,7 @@ std::span<const uint32_t> Store::names_of_v4(const uint8_t addr[4]) const {
   return names_of(v4_rev_, *it);
 }
 
-std::span<const uint32_t> Store::names_of_v6(const uint8_t addr[16]) const {
+std::span<const Store::Entry> Store::names_of_v6(const uint8_t addr[16]) const {
   auto it = std::lower_bound(v6_sorted_.begin(), v6_sorted_.end(), addr,
                              [this](uint32_t i, const uint8_t* a) {
                                return std::memcmp(v6_pool_[i].data(), a, 16) < 0;
@@ -64,65 +130,62 @@ std::span<const uint32_t> Store::names_of_v6(const uint8_t addr[16]) const {
 }
 
 size_t Store::memory_bytes() const {
-  return names_.capacity() + entries_.capacity() * sizeof(Entry) +
-         (slots_.capacity() + refs_.capacity() + v4_sorted_.capacity() + v6_sorted_.capacity() +
+  return data_.capacity() +
+         (slots_.capacity() + v4_sorted_.capacity() + v6_sorted_.capacity() +
           v4_rev_.capacity() + v6_rev_.capacity() + rev_.capacity()) *
              sizeof(uint32_t) +
          v4_pool_.capacity() * 4 + v6_pool_.capacity() * 16;
 }
 
 void StoreBuilder::grow() {
-  std::vector<uint32_t> slots(s_.slots_.empty() ? 1024 : s_.slots_.size() * 2, 0);
+  // Kept at most 3/4 full so probes stay short.
+  PagedVector<uint32_t> slots(slots_.empty() ? 1024 : slots_.size() * 2, 0);
   const size_t mask = slots.size() - 1;
-  for (uint32_t e = 0; e < s_.entries_.size(); ++e) {
-    const uint8_t* p = &s_.names_[s_.entries_[e].name];
+  for (uint32_t n = 0; n < name_at_.size(); ++n) {
+    const uint8_t* p = &names_[name_at_[n]];
     size_t i = hash_name({p + 1, p[0]}) & mask;
     while (slots[i] != 0) i = (i + 1) & mask;
-    slots[i] = e + 1;
+    slots[i] = n + 1;
   }
-  s_.slots_ = std::move(slots);
+  slots_ = std::move(slots);
 }
 
 uint32_t StoreBuilder::intern(const dns::Name& lowered) {
-  // Kept at most 3/4 full so probes stay short.
-  if ((s_.entries_.size() + 1) * 4 > s_.slots_.size() * 3) grow();
+  if ((name_at_.size() + 1) * 4 > slots_.size() * 3) grow();
   std::span<const uint8_t> wire = lowered.wire();
-  uint32_t slot = s_.lookup_slot(wire, hash_name(wire));
-  if (s_.slots_[slot] != 0) return s_.slots_[slot] - 1;
-  auto e = static_cast<uint32_t>(s_.entries_.size());
-  s_.entries_.push_back({static_cast<uint32_t>(s_.names_.size()), 0, 0});
-  s_.names_.push_back(static_cast<uint8_t>(wire.size()));
-  s_.names_.insert(s_.names_.end(), wire.begin(), wire.end());
-  s_.slots_[slot] = e + 1;
-  wildcard_.push_back(wire.size() > 2 && wire[0] == 1 && wire[1] == '*');
-  return e;
+  const size_t slot = probe(slots_, wire, hash_name(wire),
+                            [this](uint32_t s) { return &names_[name_at_[s - 1]]; });
+  if (slots_[slot] != 0) return slots_[slot] - 1;
+  auto n = static_cast<uint32_t>(name_at_.size());
+  name_at_.push_back(static_cast<uint32_t>(names_.size()));
+  names_.push_back(static_cast<uint8_t>(wire.size()));
+  names_.insert(names_.end(), wire.begin(), wire.end());
+  slots_[slot] = n + 1;
+  return n;
 }
 
 void StoreBuilder::add_v4(const uint8_t addr[4], const dns::Name& lowered) {
   uint32_t key;
   std::memcpy(&key, addr, 4);
-  auto [it, added] = v4_index_.try_emplace(key, static_cast<uint32_t>(s_.v4_pool_.size()));
-  if (added) s_.v4_pool_.push_back({addr[0], addr[1], addr[2], addr[3]});
-  uint32_t e = intern(lowered);
-  occ_.push_back({e, it->second});
-  s_.entries_[e].n4++;
+  auto [it, added] = v4_index_.try_emplace(key, static_cast<uint32_t>(v4_pool_.size()));
+  if (added) v4_pool_.push_back({addr[0], addr[1], addr[2], addr[3]});
+  occ_.push_back({intern(lowered), it->second});
 }
 
 void StoreBuilder::add_v6(const uint8_t addr[16], const dns::Name& lowered) {
   V6 key;
   std::memcpy(key.data(), addr, 16);
-  auto [it, added] = v6_index_.try_emplace(key, static_cast<uint32_t>(s_.v6_pool_.size()));
-  if (added) s_.v6_pool_.push_back(key);
-  uint32_t e = intern(lowered);
-  occ_.push_back({e, it->second | 0x80000000u});
+  auto [it, added] = v6_index_.try_emplace(key, static_cast<uint32_t>(v6_pool_.size()));
+  if (added) v6_pool_.push_back(key);
+  occ_.push_back({intern(lowered), it->second | 0x80000000u});
 }
 
 namespace {
 
 // Counting sort of the occurrences by key into CSR form: starts[k]..starts[k+1] index `out`.
 template <typename KeyFn, typename ValFn, typename Occ>
-void group(const std::vector<Occ>& occ, size_t keys, KeyFn key, ValFn val,
-           std::vector<uint32_t>& starts, std::vector<uint32_t>& out) {
+void group(const PagedVector<Occ>& occ, size_t keys, KeyFn key, ValFn val,
+           PagedVector<uint32_t>& starts, PagedVector<uint32_t>& out) {
   starts.assign(keys + 1, 0);
   size_t n = 0;
   for (const auto& o : occ)
@@ -132,65 +195,88 @@ void group(const std::vector<Occ>& occ, size_t keys, KeyFn key, ValFn val,
     }
   for (size_t k = 0; k < keys; ++k) starts[k + 1] += starts[k];
   out.assign(n, 0);
-  std::vector<uint32_t> fill(starts.begin(), starts.end() - 1);
+  PagedVector<uint32_t> fill(starts.begin(), starts.end() - 1);
   for (const auto& o : occ)
     if (auto k = key(o); k < keys) out[fill[k]++] = val(o);
+}
+
+template <typename T>
+void sort_pool(const PagedVector<T>& pool, PagedVector<uint32_t>& sorted) {
+  sorted.resize(pool.size());
+  for (uint32_t i = 0; i < sorted.size(); ++i) sorted[i] = i;
+  std::sort(sorted.begin(), sorted.end(), [&](uint32_t a, uint32_t b) {
+    return std::memcmp(pool[a].data(), pool[b].data(), sizeof(T)) < 0;
+  });
 }
 
 }  // namespace
 
 Store StoreBuilder::finish() {
-  Store& s = s_;
+  Store s;
   v4_index_ = {};
   v6_index_ = {};
-  const size_t entries = s.entries_.size();
-  // Each entry's addresses: its IPv4 ones in line order, then its IPv6 ones. Two passes keyed
-  // by (entry, family) keep line order inside each family.
-  {
-    std::vector<uint32_t> starts;
-    group(
-        occ_, entries * 2,
-        [](const Occurrence& o) { return size_t{o.entry} * 2 + (o.addr >> 31); },
-        [](const Occurrence& o) { return o.addr & 0x7fffffffu; }, starts, s.refs_);
-    for (size_t e = 0; e < entries; ++e) s.entries_[e].refs = starts[e * 2];
-  }
+  const size_t names = name_at_.size();
+  s.names_ = names;
   s.size_ = occ_.size();
+  {
+    // Each name's addresses: its IPv4 ones in line order, then its IPv6 ones. Keyed by
+    // (name, family), so a family's count is the distance between two starts.
+    PagedVector<uint32_t> starts, refs;
+    group(
+        occ_, names * 2,
+        [](const Occurrence& o) { return size_t{o.name} * 2 + (o.addr >> 31); },
+        [](const Occurrence& o) { return o.addr & 0x7fffffffu; }, starts, refs);
+    // Sized first, so that the arena holds no spare capacity.
+    size_t total = 1;
+    for (size_t n = 0; n < names; ++n) {
+      total += 1 + names_[name_at_[n]] + varint_size(starts[n * 2 + 1] - starts[n * 2]) +
+               varint_size(starts[n * 2 + 2] - starts[n * 2 + 1]);
+    }
+    for (uint32_t r : refs) total += varint_size(r);
+    s.data_.reserve(total);
+    s.data_.push_back(0);  // entry 0 is none
+    for (size_t n = 0; n < names; ++n) {
+      const uint8_t* p = &names_[name_at_[n]];
+      name_at_[n] = static_cast<uint32_t>(s.data_.size());  // from here on: the entry
+      s.data_.insert(s.data_.end(), p, p + 1 + p[0]);
+      put_varint(s.data_, starts[n * 2 + 1] - starts[n * 2]);
+      put_varint(s.data_, starts[n * 2 + 2] - starts[n * 2 + 1]);
+      for (uint32_t i = starts[n * 2]; i < starts[n * 2 + 2]; ++i) put_varint(s.data_, refs[i]);
+    }
+  }
+  names_ = {};
+  // The index already has the final size (it grew with the names): only its values change.
+  for (uint32_t& slot : slots_)
+    if (slot != 0) slot = name_at_[slot - 1];
+  s.slots_ = std::move(slots_);
+  const size_t n4 = v4_pool_.size();
   if (reverse_) {
-    const size_t n4 = s.v4_pool_.size();
     const uint32_t none = std::numeric_limits<uint32_t>::max();
     // One array for both families: IPv4 pool addresses first, then IPv6.
-    std::vector<uint32_t> starts;
+    PagedVector<uint32_t> starts;
     group(
-        occ_, n4 + s.v6_pool_.size(),
+        occ_, n4 + v6_pool_.size(),
         [&](const Occurrence& o) -> size_t {
-          if (wildcard_[o.entry]) return none;
+          if (is_wildcard(&s.data_[name_at_[o.name]])) return none;
           return (o.addr >> 31) ? n4 + (o.addr & 0x7fffffffu) : o.addr;
         },
-        [](const Occurrence& o) { return o.entry; }, starts, s.rev_);
+        [&](const Occurrence& o) { return name_at_[o.name]; }, starts, s.rev_);
     s.size_ += s.rev_.size();
     s.v4_rev_.assign(starts.begin(), starts.begin() + n4 + 1);
     s.v6_rev_.assign(starts.begin() + n4, starts.end());
   } else {
-    s.v4_rev_.assign(s.v4_pool_.size() + 1, 0);
-    s.v6_rev_.assign(s.v6_pool_.size() + 1, 0);
+    s.v4_rev_.assign(n4 + 1, 0);
+    s.v6_rev_.assign(v6_pool_.size() + 1, 0);
   }
   occ_ = {};
-  wildcard_ = {};
-  s.v4_sorted_.resize(s.v4_pool_.size());
-  for (uint32_t i = 0; i < s.v4_sorted_.size(); ++i) s.v4_sorted_[i] = i;
-  std::sort(s.v4_sorted_.begin(), s.v4_sorted_.end(), [&](uint32_t a, uint32_t b) {
-    return std::memcmp(s.v4_pool_[a].data(), s.v4_pool_[b].data(), 4) < 0;
-  });
-  s.v6_sorted_.resize(s.v6_pool_.size());
-  for (uint32_t i = 0; i < s.v6_sorted_.size(); ++i) s.v6_sorted_[i] = i;
-  std::sort(s.v6_sorted_.begin(), s.v6_sorted_.end(), [&](uint32_t a, uint32_t b) {
-    return std::memcmp(s.v6_pool_[a].data(), s.v6_pool_[b].data(), 16) < 0;
-  });
-  s.names_.shrink_to_fit();
-  s.entries_.shrink_to_fit();
+  name_at_ = {};
+  s.v4_pool_ = std::move(v4_pool_);
+  s.v6_pool_ = std::move(v6_pool_);
   s.v4_pool_.shrink_to_fit();
   s.v6_pool_.shrink_to_fit();
-  return std::move(s_);
+  sort_pool(s.v4_pool_, s.v4_sorted_);
+  sort_pool(s.v6_pool_, s.v6_sorted_);
+  return s;
 }
 
 }  // namespace coredns::plugins::hosts

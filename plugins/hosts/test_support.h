@@ -41,19 +41,19 @@ inline std::string v6_text(const uint8_t* a) {
 // A name's addresses in one table: "127.0.0.2 127.0.0.3 | ::2" (exact entries only).
 inline std::string addrs(const Store& s, const char* name) {
   const dns::Name n = lname(name);
-  const Store::Entry* e = s.find(n.wire());
+  const Store::Entry e = s.find(n.wire());
   if (!e) return "-";
   std::string out;
-  for (uint32_t i : s.v4_refs(*e)) out += v4_text(s.v4(i)) + " ";
+  for (uint32_t i : s.v4_refs(e)) out += v4_text(s.v4(i)) + " ";
   out += "|";
-  for (uint32_t i : s.v6_refs(*e)) out += " " + v6_text(s.v6(i));
+  for (uint32_t i : s.v6_refs(e)) out += " " + v6_text(s.v6(i));
   return out;
 }
 
 // An address's names: "ullr. ullrhost.".
 inline std::string names(const Store& s, const char* addr) {
   uint8_t a[16];
-  std::span<const uint32_t> list;
+  std::span<const Store::Entry> list;
   if (inet_pton(AF_INET, addr, a) == 1)
     list = s.names_of_v4(a);
   else if (inet_pton(AF_INET6, addr, a) == 1)

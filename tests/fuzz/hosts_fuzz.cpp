@@ -22,7 +22,7 @@ bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end());
 }
 
-bool lists(std::span<const uint32_t> names, const Store& s, std::span<const uint8_t> wire) {
+bool lists(std::span<const Store::Entry> names, const Store& s, std::span<const uint8_t> wire) {
   for (uint32_t x : names)
     if (same(s.name_wire(x), wire)) return true;
   return false;
@@ -46,30 +46,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check(s.name_count() == plain.name_count());
 
   size_t addresses = 0, wild = 0;
-  for (uint32_t i = 0; i < s.name_count(); ++i) {
+  size_t count_names = 0;
+  for (Store::Entry i = s.first(); i != Store::kNone; i = s.next(i)) {
+    ++count_names;
     std::span<const uint8_t> wire = s.name_wire(i);
     dns::Name n;
     check(dns::Name::from_wire(wire, n));
     check(zones.contains(n));
     dns::Name lower = n.lowered();
     check(lower == n);  // stored lower-cased
-    const Store::Entry* e = s.find(wire);
-    check(e != nullptr);
-    check(same(s.name_of(*e), wire));
-    const size_t count = s.v4_refs(*e).size() + s.v6_refs(*e).size();
+    const Store::Entry e = s.find(wire);
+    check(e == i);
+    const size_t count = s.v4_refs(e).size() + s.v6_refs(e).size();
     check(count > 0);
     addresses += count;
     const bool is_wild = wire.size() > 2 && wire[0] == 1 && wire[1] == '*';
     if (is_wild) wild += count;
     // Every address of a non-wildcard name lists the name back; a wildcard is never listed.
-    for (uint32_t a : s.v4_refs(*e)) check(lists(s.names_of_v4(s.v4(a)), s, wire) != is_wild);
-    for (uint32_t a : s.v6_refs(*e)) check(lists(s.names_of_v6(s.v6(a)), s, wire) != is_wild);
+    for (uint32_t a : s.v4_refs(e)) check(lists(s.names_of_v4(s.v4(a)), s, wire) != is_wild);
+    for (uint32_t a : s.v6_refs(e)) check(lists(s.names_of_v6(s.v6(a)), s, wire) != is_wild);
     if (!is_wild && n.label_count() >= 2) {
       // A one-label wildcard lookup never finds the name itself.
-      const Store::Entry* w = s.find_wildcard(n);
+      const Store::Entry w = s.find_wildcard(n);
       check(w != e);
     }
   }
+  check(count_names == s.name_count());
   check(plain.size() == addresses);
   check(s.size() == addresses * 2 - wild);
   return 0;
