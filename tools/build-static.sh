@@ -83,10 +83,20 @@ if [ "$INSTALL" = 1 ]; then
   else
     PKGS="$PKGS libuv1-dev libc-ares-dev libfmt-dev libhttp-parser-dev libre2-dev libmbedtls-dev liburing-dev"
   fi
-  apt-get update -qq
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $PKGS
-  if [ "$CROSS" = 1 ]; then
+  # Idempotent and quick when everything is there (CI calls it on every run).
+  missing=""
+  for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  updated=0
+  if [ -n "$missing" ]; then
+    apt-get update -qq
+    updated=1
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+  fi
+  if [ "$CROSS" = 1 ] && { ! [ -f "/usr/$TRIPLET/lib/libhttp_parser.a" ] || ! [ -f "/usr/$TRIPLET/lib/liburing.a" ]; }; then
+    [ "$updated" = 1 ] || apt-get update -qq
     # Two -dev packages go into the cross sysroot (where the toolchain file's find_library and
     # find_path look first) instead of being installed as :ARCH packages. libhttp-parser-dev is
     # not Multi-Arch: same, so its :ARCH package would replace the native one and break native
