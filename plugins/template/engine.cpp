@@ -316,14 +316,16 @@ class Parser {
       else base = 8, s.erase(0, 1);
     }
     if (s.empty()) return false;
+    // A negative literal reaches one further: -9223372036854775808 is an int64.
+    const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + (neg ? 1 : 0);
     uint64_t v = 0;
     for (char c : s) {
       int d = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : 99;
       if (d >= base) return false;
-      if (v > (static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return false;
+      if (v > (limit - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return false;
       v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
     }
-    out = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+    out = static_cast<int64_t>(neg ? 0 - v : v);
     return true;
   }
 

@@ -92,6 +92,12 @@ TEST_CASE("engine: parseInt, printf and the builtin functions") {
   CHECK(render(R"({{ .Name | printf "%s." }} {{ "0x1f" | printf "%s" | len }})", d) ==
         "ip0a5f0c09.example.. 4");
   CHECK(render(R"({{ (parseInt "ff" 16 0) }} {{ parseInt "0x10" 0 64 }})", d) == "255 16");
+  // Integers compare by value across int and uint (parseInt gives a uint64), at the edges too.
+  CHECK(render(R"({{ lt -1 (parseInt "5" 10 64) }} {{ gt (parseInt "18446744073709551615" 10 64) -1 }})", d) ==
+        "true true");
+  CHECK(render(R"({{ lt (parseInt "18446744073709551615" 10 64) 1 }} {{ eq (parseInt "7" 10 8) 7 }})", d) ==
+        "false true");
+  CHECK(render(R"({{ lt -9223372036854775808 -1 }} {{ parseInt "1" 10 1 }})", d) == "true 1");
 }
 
 TEST_CASE("engine: control structures, variables, trim markers and comments") {
@@ -115,6 +121,8 @@ TEST_CASE("engine: execution errors carry Go's text") {
   CHECK(exec_error(R"({{ parseInt "gg" 16 8 }})", d).ends_with(
         "error calling parseInt: strconv.ParseUint: parsing \"gg\": invalid syntax"));
   CHECK(exec_error(R"({{ parseInt "1ff" 16 8 }})", d).ends_with("value out of range"));
+  CHECK(exec_error(R"({{ parseInt "18446744073709551616" 10 64 }})", d).ends_with("value out of range"));
+  CHECK(exec_error(R"({{ parseInt "2" 10 1 }})", d).ends_with("value out of range"));
   CHECK(exec_error("{{ parseInt }}", d).ends_with("wrong number of args for parseInt: want 3 got 0"));
   CHECK(exec_error("{{ with .Name }}{{ .Nope }}{{ end }}", d).ends_with("can't evaluate field Nope in type string"));
   CHECK(exec_error("{{ lt true false }}", d).ends_with("invalid type for comparison"));

@@ -509,8 +509,11 @@ class Executor {
     if (fn == "eq" && a.size() < 2) fail("missing argument for comparison");
     auto cmp = [&](const Value& x, const Value& y) -> int {
       if (x.kind == Value::integer && y.kind == Value::integer) {
-        const __int128 p = x.is_unsigned ? __int128(static_cast<uint64_t>(x.i)) : __int128(x.i);
-        const __int128 q = y.is_unsigned ? __int128(static_cast<uint64_t>(y.i)) : __int128(y.i);
+        // By value across int and uint, as Go's eq/lt do; no __int128 (32-bit ARM has none). A
+        // negative int is below every uint; otherwise the 64-bit patterns order as the values.
+        const bool x_negative = !x.is_unsigned && x.i < 0, y_negative = !y.is_unsigned && y.i < 0;
+        if (x_negative != y_negative) return x_negative ? -1 : 1;
+        const auto p = static_cast<uint64_t>(x.i), q = static_cast<uint64_t>(y.i);
         return p < q ? -1 : p > q;
       }
       if (x.kind == Value::string && y.kind == Value::string) return x.s < y.s ? -1 : x.s > y.s;
@@ -573,9 +576,9 @@ class Executor {
               : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? (c | 0x20) - 'a' + 10
                                                        : 99;
       if (d >= base) bad("invalid syntax");
-      const unsigned __int128 next = static_cast<unsigned __int128>(v) * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
-      if (next > max) range = true, v = max;
-      else v = static_cast<uint64_t>(next);
+      const auto digit = static_cast<uint64_t>(d), radix = static_cast<uint64_t>(base);
+      if (digit > max || v > (max - digit) / radix) range = true, v = max;  // v*radix+digit > max
+      else v = v * radix + digit;
     }
     if (range) bad("value out of range");
     Value r = Value::num(static_cast<int64_t>(v), "uint64");
