@@ -93,16 +93,10 @@ const uint8_t* Store::counts(Entry e, uint32_t& n4, uint32_t& n6) const {
   return read_varint(p, n6);
 }
 
-Refs Store::v4_refs(Entry e) const {
+Store::Addresses Store::addresses(Entry e) const {
   uint32_t n4, n6;
   const uint8_t* p = counts(e, n4, n6);
-  return {p, n4};
-}
-
-Refs Store::v6_refs(Entry e) const {
-  uint32_t n4, n6;
-  const uint8_t* p = counts(e, n4, n6);
-  return {skip_varints(p, n4), n6};
+  return {{p, n4}, {skip_varints(p, n4), n6}};
 }
 
 Store::Entry Store::next(Entry e) const {
