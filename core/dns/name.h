@@ -65,6 +65,8 @@ class Name {
   }
 
  private:
+  friend size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
+
   uint8_t size_;
   uint8_t bytes_[kMaxNameLength];
 };
@@ -76,6 +78,10 @@ inline constexpr size_t kBadOffset = static_cast<size_t>(-1);
 // into the 12-byte header. Returns
 // the offset just past the name as it is stored at `offset`, or kBadOffset if malformed.
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
+
+// read_name without the copy: validates the name at `offset` and returns the offset past it, or
+// kBadOffset; `expanded` (may be null) gets its length once decompressed (0 if malformed).
+size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded);
 
 // Length of the name at `offset` once decompressed, or 0 if malformed.
 size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset);

@@ -58,11 +58,23 @@ Request::Request(std::span<const uint8_t> bytes, Transport transport, const Endp
       remote_(remote),
       local_(local),
       server_(server) {
-  init_from_bytes();
+  msg_.parse(bytes_);
+  init_names();
 }
 
-void Request::init_from_bytes() {
-  msg_.parse(bytes_);
+Request::Request(const dns::MessageView& parsed, Transport transport, const Endpoint& remote,
+                 const Endpoint& local, const Lookup* server)
+    : bytes_(parsed.bytes().begin(), parsed.bytes().end()),
+      msg_(parsed),
+      transport_(transport),
+      remote_(remote),
+      local_(local),
+      server_(server) {
+  msg_.rebase(bytes_);
+  init_names();
+}
+
+void Request::init_names() {
   qname_ = msg_.question_name();
   qname_lower_ = qname_.lowered();
 }

@@ -3,6 +3,7 @@
 // the server block that owns its longest matching zone (CoreDNS's core/dnsserver/server.go).
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,7 +52,12 @@ class Server final : public Lookup {
 
   ListenAddress address_;
   std::string key_;
-  std::unordered_map<std::string, const Block*> zones_;  // key: lower-cased wire name
+  // Looked up by string_view: routing a query builds no string per suffix.
+  struct WireHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, const Block*, WireHash, std::equal_to<>> zones_;  // key: lower-cased wire name
   std::vector<std::string> zone_texts_;
   bool any_class_ = false;
   bool debug_ = false;

@@ -110,12 +110,14 @@ void UdpEndpoint::receive() {
 }
 
 void UdpEndpoint::handle(std::span<const uint8_t> raw, const Arrival& from) {
-  if (!admit(raw, [&](std::vector<uint8_t> reply) { enqueue(std::move(reply), from); })) return;
+  dns::MessageView query;
+  if (!admit(raw, query, [&](std::vector<uint8_t> reply) { enqueue(std::move(reply), from); }))
+    return;
   if (!server_) return;
   ++inflight_;
   ref_->enter();
   worker_.query_started();
-  serve_query(server_, ref_, raw, Transport::udp,
+  serve_query(server_, ref_, query, Transport::udp,
               Endpoint::from(reinterpret_cast<const sockaddr*>(&from.peer)), from.local,
               [this, from](Response&& resp) {
                 if (resp.written() && !closed_) enqueue(std::move(resp.wire), from);

@@ -188,6 +188,7 @@ Task<Response> Cache::serve(Request& req, Next next) {
   if (f.stale) m.served_stale->inc();
   Response hit = Response::reply(std::move(f.reply), f.rcode, name());
   hit.fresh_for = f.fresh_for;
+  hit.plain = true;  // an entry is stored without OPT, cut at its last record (flatten_reply)
   co_return hit;
 }
 

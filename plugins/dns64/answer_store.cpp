@@ -95,13 +95,13 @@ void AnswerStore::keep(const Request& req, std::span<const uint8_t> reply, uint3
   const dns::Name& lower = req.qname_lower();
   if (reply.size() < dns::kHeaderSize + lower.size()) return;
   Answer a;
-  size_t end = reply.size();
+  size_t end = v.size();
   uint16_t arcount = v.header().arcount;
   for (int s = 0; s < 3; ++s) {
     for (const dns::RecordView& rr : v.records(static_cast<dns::Section>(s))) {
       if (rr.type == dns::type::OPT) {
         // Left to the scrub, which writes the client's own; only a final OPT can be cut off.
-        if (rr.end() != reply.size()) return;
+        if (rr.end() != v.size()) return;
         end = rr.offset;
         --arcount;
         continue;
