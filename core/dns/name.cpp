@@ -127,9 +127,12 @@ int Name::label_count() const {
   return n;
 }
 
-void Name::to_lower() {
-  // Length octets are at most 63, below 'A', so lowering every octet leaves them as they are.
-  for (size_t i = 0; i < size_; ++i) bytes_[i] = ascii_lower(bytes_[i]);
+// Length octets are at most 63, below 'A', so lowering every octet leaves them as they are.
+void Name::to_lower() { set_lowered(*this); }
+
+void Name::set_lowered(const Name& from) {
+  size_ = from.size_;
+  for (size_t i = 0; i < size_; ++i) bytes_[i] = ascii_lower(from.bytes_[i]);
 }
 
 bool Name::equals_ci(const Name& o) const {

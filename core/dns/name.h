@@ -37,10 +37,12 @@ class Name {
 
   void to_lower();
   Name lowered() const {
-    Name n = *this;
-    n.to_lower();
+    Name n;
+    n.set_lowered(*this);
     return n;
   }
+  // Makes this name `from` lower-cased (copying only its octets, not the whole buffer).
+  void set_lowered(const Name& from);
 
   bool equals_ci(const Name& other) const;
   // True if this name is `parent` or below it (label-wise, ignoring case).

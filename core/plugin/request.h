@@ -82,6 +82,7 @@ class Request {
   // copied and the view moved onto the copy, not parsed again.
   Request(const dns::MessageView& parsed, Transport transport, const Endpoint& remote,
           const Endpoint& local, const Lookup* server);
+  ~Request();
   Request(const Request&) = delete;
   Request& operator=(const Request&) = delete;
 

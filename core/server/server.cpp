@@ -23,6 +23,8 @@ bool Server::add_zone(const std::string& zone, const Block* block) {
   if (!dns::Name::from_text(zone, name)) return false;
   name.to_lower();
   if (!zones_.emplace(std::string(wire_key(name.wire())), block).second) return false;
+  zone_lengths_.set(name.size());
+  if (name.is_root()) root_ = block;
   zone_texts_.push_back(zone);
   for (Handler* h : block->chain) any_class_ = any_class_ || h->accepts_any_class();
   debug_ = debug_ || block->options.debug;
@@ -46,6 +48,7 @@ const Block* Server::route(const Request& req) const {
     if (stop) return;
     // The root is only looked at when it is the query name itself, or as the last resort.
     if (suffix.size() == 1 && !q.is_root()) return;
+    if (!zone_lengths_.test(suffix.size())) return;
     auto it = zones_.find(wire_key(suffix));
     if (it == zones_.end()) return;
     if (it->second->chain.empty()) {
@@ -57,11 +60,7 @@ const Block* Server::route(const Request& req) const {
     // DS goes to the parent-most matching zone: keep walking.
     if (!ds) stop = true;
   });
-  if (!found) {
-    auto it = zones_.find(std::string_view("\0", 1));
-    if (it != zones_.end()) found = it->second;
-  }
-  return found;
+  return found ? found : root_;
 }
 
 Task<Response> Server::serve(Request& req) const {

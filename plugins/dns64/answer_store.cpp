@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/async/worker_id.h"
+#include "core/dns/buffers.h"
 #include "core/dns/header.h"
 #include "core/dns/message.h"
 #include "core/dns/types.h"
@@ -70,6 +71,7 @@ bool AnswerStore::find(const Request& req, std::vector<uint8_t>& out) {
       a.life = 0;  // expired: the way is free again
       return false;
     }
+    if (out.capacity() == 0) out = dns::take_buffer();
     out.assign(a.wire.begin(), a.wire.end());
     uint8_t* p = out.data();
     // The header as the builder writes it for this client (`assemble` keeps only its rcode
