@@ -27,13 +27,14 @@ bool admit(std::span<const uint8_t> raw, dns::MessageView& view, Write write) {
   return false;
 }
 
-// Starts serving `query` (admitted: parsed over the receive buffer, which the Request copies
-// before the coroutine first suspends) now. `deliver(Response&&)` gets the reply (unwritten when
+// Starts serving `query` (admitted: parsed over the receive buffer, which the Request copies,
+// with the endpoints, before the coroutine first suspends) now. `deliver(Response&&)` gets the reply (unwritten when
 // there is none to send) and runs before the hold is let go.
 template <typename Deliver>
 async::detail::Detached serve_query(const Server* server, HeldConfig* ref,
                                     const dns::MessageView& query, Transport transport,
-                                    Endpoint remote, Endpoint local, Deliver deliver) {
+                                    const Endpoint& remote, const Endpoint& local,
+                                    Deliver deliver) {
   Request req(query, transport, remote, local, server);
   req.set_keeper(ref);
   Response resp;
