@@ -243,6 +243,21 @@ size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded) 
   return end;
 }
 
+uint64_t mix_name(uint64_t h, const Name& name) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  size_t i = 0;
+  for (; i + 8 <= name.size_; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, name.bytes_ + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  uint64_t tail = name.size_;  // the length keeps names that differ only in padding apart
+  for (; i < name.size_; ++i) tail = (tail << 8) | name.bytes_[i];
+  h = (h ^ tail) * kMul;
+  return h ^ (h >> 32);
+}
+
 size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset) {
   size_t n = 0;
   skip_name(msg, offset, &n);

@@ -34,17 +34,11 @@ AnswerStore::Table& AnswerStore::table() {
 }
 
 uint64_t AnswerStore::hash_of(const Request& req) {
-  // FNV-1a, then a finaliser: the low bits pick the bucket.
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](uint8_t b) {
-    h ^= b;
-    h *= 0x100000001b3ULL;
-  };
-  for (uint8_t b : req.qname_lower().wire()) mix(b);
-  const uint16_t limit = req.size_limit();
-  mix(static_cast<uint8_t>(req.do_bit() << 1 | req.cd_bit()));
-  mix(static_cast<uint8_t>(limit >> 8));
-  mix(static_cast<uint8_t>(limit));
+  // The name (dns::mix_name) and the other key fields, then a finaliser: the low bits pick
+  // the bucket.
+  const uint64_t fields =
+      uint64_t{req.size_limit()} << 8 | static_cast<uint64_t>(req.do_bit() << 1 | req.cd_bit());
+  uint64_t h = dns::mix_name(0xcbf29ce484222325ULL ^ fields, req.qname_lower());
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
