@@ -3,11 +3,6 @@
 # (the qemu-user-static program that runs the target's binaries) and, if it needs them,
 # CROSS_QEMU_ARGS (e.g. -cpu;arm926).
 set(CMAKE_SYSTEM_NAME Linux)
-# 64-bit file offsets and inode numbers on the 32-bit targets (a no-op on 64-bit ones). Without
-# them readdir() fails with EOVERFLOW when a 64-bit kernel hands out 64-bit directory offsets, as
-# under qemu-user on an amd64 host: Corefile `import` globs matched nothing there.
-string(APPEND CMAKE_C_FLAGS_INIT " -D_FILE_OFFSET_BITS=64")
-string(APPEND CMAKE_CXX_FLAGS_INIT " -D_FILE_OFFSET_BITS=64")
 set(CMAKE_SYSTEM_PROCESSOR ${CROSS_PROCESSOR})
 set(CMAKE_C_COMPILER ${CROSS_TRIPLET}-gcc)
 set(CMAKE_CXX_COMPILER ${CROSS_TRIPLET}-g++)

@@ -37,18 +37,30 @@ FileStamp stamp_of(const struct stat& st) {
 // 0.0.0.0 would otherwise list every name); the server then truncates it for the client.
 constexpr size_t kReplyBudget = 65535 - 300;
 
+// An entry a name matched, its record read once for the whole query.
+struct Match {
+  bool found = false;
+  Store::Addresses addrs;  // empty when not found
+
+  Match() = default;
+  Match(const Store& s, Store::Entry e) : found(e != Store::kNone) {
+    if (found) addrs = s.addresses(e);
+  }
+  const Refs& family(bool v4) const { return v4 ? addrs.v4 : addrs.v6; }
+};
+
 struct Lookup {
-  Store::Entry exact = Store::kNone;
-  Store::Entry wild = Store::kNone;
+  Match exact;
+  Match wild;
 };
 
 Lookup lookup(const Store& s, const dns::Name& q) {
   Lookup l;
-  l.exact = s.find(q.wire());
+  l.exact = Match(s, s.find(q.wire()));
   // A table's wildcard counts only for a family its exact entry lacks (CoreDNS keeps them in
   // separate per-family maps), so look it up unless the exact entry has both.
-  if (!l.exact || s.v4_refs(l.exact).empty() || s.v6_refs(l.exact).empty())
-    l.wild = s.find_wildcard(q);
+  if (l.exact.addrs.v4.empty() || l.exact.addrs.v6.empty())
+    l.wild = Match(s, s.find_wildcard(q));
   return l;
 }
 
@@ -167,14 +179,12 @@ std::optional<Response> Hosts::answer(const Request& req) const {
     bool exists = false;
     for (const Store* t : tables) {
       if (!t) continue;
-      Lookup l = lookup(*t, q);
-      exists = exists || l.exact || l.wild;
+      const Lookup l = lookup(*t, q);
+      exists = exists || l.exact.found || l.wild.found;
       if (qtype != dns::type::A && qtype != dns::type::AAAA) continue;
       const bool v4 = qtype == dns::type::A;
-      Store::Entry e = l.exact;
-      if (!e || (v4 ? t->v4_refs(e) : t->v6_refs(e)).empty()) e = l.wild;
-      if (!e) continue;
-      for (uint32_t i : v4 ? t->v4_refs(e) : t->v6_refs(e)) {
+      const Refs& refs = l.exact.family(v4).empty() ? l.wild.family(v4) : l.exact.family(v4);
+      for (uint32_t i : refs) {
         if (b.size() > kReplyBudget) break;
         b.add_record(dns::Section::answer, q, qtype, dns::cls::IN, opt_.ttl,
                      {v4 ? t->v4(i) : t->v6(i), v4 ? 4u : 16u});

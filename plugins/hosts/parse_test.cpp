@@ -143,3 +143,23 @@ TEST_CASE("a million block-list names take a compact table", "[parse][store]") {
   // index) plus 8 bytes of index: about 35 bytes a name.
   CHECK(s.memory_bytes() < 38u * 1000000);
 }
+
+TEST_CASE("a record's addresses read back past one-byte pool indexes, in both families",
+          "[store]") {
+  // 300 IPv4 and 200 IPv6 addresses before `both`'s: its pool indexes take two LEB128 bytes, so
+  // finding its IPv6 run means stepping over multi-byte IPv4 ones.
+  std::string text;
+  for (int i = 0; i < 300; ++i)
+    text += "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + " filler\n";
+  for (int i = 0; i < 200; ++i) text += "2001:db8::" + std::to_string(i + 1000) + " filler\n";
+  text += "2001:db8::1 both\n10.1.0.1 both\n10.0.0.7 both\n2001:db8::1000 both\n";
+  Store s = build(text);
+  CHECK(addrs(s, "both") == "10.1.0.1 10.0.0.7 | 2001:db8::1 2001:db8::1000");
+  const dns::Name filler = lname("filler");
+  const Store::Addresses f = s.addresses(s.find(filler.wire()));
+  CHECK(f.v4.size() == 300);
+  CHECK(f.v6.size() == 200);
+  CHECK(v4_text(s.v4(*f.v4.begin())) == "10.0.0.0");
+  CHECK(v6_text(s.v6(*f.v6.begin())) == "2001:db8::1000");
+  CHECK(addrs(s, "none") == "-");
+}

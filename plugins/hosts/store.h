@@ -47,6 +47,7 @@ class Refs {
     uint32_t value_ = 0;
   };
 
+  Refs() = default;
   Refs(const uint8_t* p, uint32_t n) : p_(p), n_(n) {}
   iterator begin() const { return {p_, n_}; }
   iterator end() const { return {}; }
@@ -54,8 +55,8 @@ class Refs {
   bool empty() const { return n_ == 0; }
 
  private:
-  const uint8_t* p_;
-  uint32_t n_;
+  const uint8_t* p_ = nullptr;
+  uint32_t n_ = 0;
 };
 
 class Store {
@@ -70,9 +71,13 @@ class Store {
   // when the name has fewer than two labels or there is no such entry.
   Entry find_wildcard(const dns::Name& lowered) const;
 
-  // An entry's addresses in line order, as pool indexes (IPv4 in network byte order, 4 bytes).
-  Refs v4_refs(Entry e) const;
-  Refs v6_refs(Entry e) const;
+  // An entry's addresses in line order, as pool indexes (IPv4 in network byte order, 4 bytes),
+  // both families from one reading of the record's counts.
+  struct Addresses {
+    Refs v4;
+    Refs v6;
+  };
+  Addresses addresses(Entry e) const;
   const uint8_t* v4(uint32_t i) const { return v4_pool_[i].data(); }
   const uint8_t* v6(uint32_t i) const { return v6_pool_[i].data(); }
 

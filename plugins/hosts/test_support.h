@@ -43,10 +43,11 @@ inline std::string addrs(const Store& s, const char* name) {
   const dns::Name n = lname(name);
   const Store::Entry e = s.find(n.wire());
   if (!e) return "-";
+  const Store::Addresses a = s.addresses(e);
   std::string out;
-  for (uint32_t i : s.v4_refs(e)) out += v4_text(s.v4(i)) + " ";
+  for (uint32_t i : a.v4) out += v4_text(s.v4(i)) + " ";
   out += "|";
-  for (uint32_t i : s.v6_refs(e)) out += " " + v6_text(s.v6(i));
+  for (uint32_t i : a.v6) out += " " + v6_text(s.v6(i));
   return out;
 }
 

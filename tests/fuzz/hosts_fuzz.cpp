@@ -57,14 +57,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check(lower == n);  // stored lower-cased
     const Store::Entry e = s.find(wire);
     check(e == i);
-    const size_t count = s.v4_refs(e).size() + s.v6_refs(e).size();
+    const Store::Addresses a = s.addresses(e);
+    const size_t count = a.v4.size() + a.v6.size();
     check(count > 0);
     addresses += count;
     const bool is_wild = wire.size() > 2 && wire[0] == 1 && wire[1] == '*';
     if (is_wild) wild += count;
     // Every address of a non-wildcard name lists the name back; a wildcard is never listed.
-    for (uint32_t a : s.v4_refs(e)) check(lists(s.names_of_v4(s.v4(a)), s, wire) != is_wild);
-    for (uint32_t a : s.v6_refs(e)) check(lists(s.names_of_v6(s.v6(a)), s, wire) != is_wild);
+    for (uint32_t i : a.v4) check(lists(s.names_of_v4(s.v4(i)), s, wire) != is_wild);
+    for (uint32_t i : a.v6) check(lists(s.names_of_v6(s.v6(i)), s, wire) != is_wild);
     if (!is_wild && n.label_count() >= 2) {
       // A one-label wildcard lookup never finds the name itself.
       const Store::Entry w = s.find_wildcard(n);

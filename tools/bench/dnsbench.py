@@ -17,6 +17,7 @@ CPU, so QPS says as much about the client as about the server.
 """
 import argparse
 import os
+import resource
 import re
 import subprocess
 import sys
@@ -45,6 +46,28 @@ def cpu_seconds(pid):
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
 
 
+def tree_cpu_seconds(pid):
+    """User + system CPU seconds of a process and its live descendants (nsd forks its server
+    and xfrd processes)."""
+    parents = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    parents[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += sum(cpu_seconds(p))
+        except OSError:
+            continue
+        todo += [c for c, pp in parents.items() if pp == p]
+    return total
+
+
 def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
     cmd = ["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", qfile, "-l", str(seconds),
            "-c", str(clients), "-q", str(outstanding), "-t", "2", "-T", "1"]
@@ -52,7 +75,10 @@ def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
         cmd += ["-Q", str(rate)]
     if rate:
         cmd += ["-v"]  # per-query latencies for the percentile
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     completed = int(re.search(r"Queries completed:\s+(\d+)", out).group(1))
     lost = int(re.search(r"Queries lost:\s+(\d+)", out).group(1))
     qps = float(re.search(r"Queries per second:\s+([\d.]+)", out).group(1))
@@ -61,10 +87,11 @@ def dnsperf(port, qfile, seconds, rate=None, clients=20, outstanding=200):
         lat = sorted(float(m) for m in re.findall(r"^> \S+ .* ([\d.]+)$", out, re.M))
         if lat:
             p99 = lat[int(len(lat) * 0.99) - 1] * 1000.0
-    return {"completed": completed, "lost": lost, "qps": qps, "p99_ms": p99}
+    return {"completed": completed, "lost": lost, "qps": qps, "p99_ms": p99,
+            "client_cpu_s": client_cpu}
 
 
-def measure(pid, port, qfile, seconds, rate, warmup=True, rate_qfile=None):
+def measure(pid, port, qfile, seconds, rate, warmup=True, rate_qfile=None, upstream_pid=None):
     if warmup:
         dnsperf(port, qfile, 1)  # warm-up: caches, connections, page faults
     peak = [rss_kib(pid)]
@@ -77,14 +104,20 @@ def measure(pid, port, qfile, seconds, rate, warmup=True, rate_qfile=None):
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     u0, s0 = cpu_seconds(pid)
+    up0 = tree_cpu_seconds(upstream_pid) if upstream_pid else 0.0
     r = dnsperf(port, qfile, seconds)
     u1, s1 = cpu_seconds(pid)
+    up1 = tree_cpu_seconds(upstream_pid) if upstream_pid else 0.0
     done.set()
     sampler.join()
     n = max(r["completed"], 1)
     r["user_us_per_query"] = (u1 - u0) * 1e6 / n
     r["sys_us_per_query"] = (s1 - s0) * 1e6 / n
     r["cpu_us_per_query"] = r["user_us_per_query"] + r["sys_us_per_query"]
+    # What the rest of the chain spent: on 2 cores the server's QPS is bounded by the CPU that
+    # the client, the upstream and the server together need per query.
+    r["client_us_per_query"] = r["client_cpu_s"] * 1e6 / n
+    r["upstream_us_per_query"] = (up1 - up0) * 1e6 / n
     r["rss_kib"] = max(peak + [rss_kib(pid)])
     if rate:
         r["p99_ms"] = dnsperf(port, rate_qfile or qfile, min(seconds, 5), rate=rate)["p99_ms"]
@@ -250,18 +283,20 @@ def run(workload, seconds, workers, rate):
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         w = WORKLOADS[workload](tmp)
+        upstream_pid = w["upstream"].proc.pid if w.get("upstream") else None
         try:
             for n in workers:
                 env = {"COREDNS_WORKERS": str(n)}
                 with CoreDNS(w["corefile"], args=["-quiet"], env=env) as c:
                     rows.append(("coredns-cpp", n, measure(c.proc.pid, c.port, w["qfile"], seconds, rate,
-                                                           w.get("warmup", True), w.get("rate_qfile"))))
+                                                           w.get("warmup", True), w.get("rate_qfile"), upstream_pid)))
                     if w.get("metrics_port"):
                         hs, sent = tls_handshakes(w["metrics_port"])
                         rows[-1][2]["handshakes_per_10k"] = hs * 10_000 / max(sent, 1)
                 with Unbound("server:\n" + w["unbound"], threads=n) as u:
                     rows.append(("unbound", n, measure(u.proc.pid, u.port, w["qfile"], seconds, rate,
-                                                       w.get("warmup", True), w.get("rate_qfile"))))
+                                                       w.get("warmup", True), w.get("rate_qfile"),
+                                                       upstream_pid)))
         finally:
             if w.get("upstream"):
                 w["upstream"].stop()
@@ -269,7 +304,7 @@ def run(workload, seconds, workers, rate):
 
 
 METRICS = ("qps", "cpu_us_per_query", "user_us_per_query", "sys_us_per_query", "p99_ms", "lost",
-           "rss_kib", "handshakes_per_10k")
+           "rss_kib", "handshakes_per_10k", "client_us_per_query", "upstream_us_per_query")
 
 
 def median_rows(runs):
@@ -304,19 +339,20 @@ def ratios(runs):
 
 def print_rows(rows):
     print(f"{'server':<12} {'threads':>7} {'QPS':>10} {'CPU us/q':>9} {'user':>6} {'sys':>6} "
-          f"{'p99 ms':>8} {'lost':>6} {'RSS MiB':>8}")
+          f"{'p99 ms':>8} {'lost':>6} {'RSS MiB':>8} {'client':>7} {'upstrm':>7}")
     for name, n, r in rows:
         p99 = f"{r['p99_ms']:.3f}" if r.get("p99_ms") is not None else "-"
         print(f"{name:<12} {n:>7} {r['qps']:>10.0f} {r['cpu_us_per_query']:>9.2f} "
               f"{r['user_us_per_query']:>6.2f} {r['sys_us_per_query']:>6.2f} {p99:>8} "
-              f"{r['lost']:>6.0f} {r['rss_kib'] / 1024:>8.1f}"
+              f"{r['lost']:>6.0f} {r['rss_kib'] / 1024:>8.1f} {r['client_us_per_query']:>7.2f} "
+              f"{r['upstream_us_per_query']:>7.2f}"
               + (f"  TLS handshakes/10k queries: {r['handshakes_per_10k']:.2f}"
                  if r.get("handshakes_per_10k") is not None else ""))
 
 
 def report(workload, runs, rate):
     print(f"\nworkload: {workload}  ({len(runs)} run(s); p99 at a fixed {rate} QPS; RSS: peak "
-          f"during the load)")
+          f"during the load; client, upstrm: CPU us per query of dnsperf and of the upstream)")
     if len(runs) > 1:
         for i, rows in enumerate(runs, 1):
             print(f"-- run {i}")
