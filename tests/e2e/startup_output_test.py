@@ -10,7 +10,8 @@ VERSION = "CoreDNS-1.14.7"
 def startup_lines(corefile, args=()):
     """stdout up to and including the two version lines, then stops the server."""
     with CoreDNS(corefile, args=args) as c:
-        c.wait_for_line(f"^{VERSION}$")
+        # The platform line follows the version line; wait for both to have been read.
+        c.wait_for_line(r"^linux/")
         out = c.stdout()
         at = out.index(VERSION)
         return c.port, out[:at], out[at:at + 2]
