@@ -16,10 +16,10 @@ long rdata_name_growth(std::span<const uint8_t> msg, const RecordView& rr) {
   long growth = 0;
   auto rdata = msg.first(rr.end());
   for (int i = 0; i < layout.names; ++i) {
-    Name n;
-    size_t next = read_name(rdata, pos, &n);
+    size_t expanded = 0;
+    size_t next = skip_name(rdata, pos, &expanded);
     if (next == kBadOffset) return -1;
-    growth += static_cast<long>(n.size()) - static_cast<long>(next - pos);
+    growth += static_cast<long>(expanded) - static_cast<long>(next - pos);
     pos = next;
   }
   if (rr.type == type::SOA && pos + 20 != rr.end()) return -1;
@@ -31,7 +31,7 @@ long rdata_name_growth(std::span<const uint8_t> msg, const RecordView& rr) {
 RecordView read_record(std::span<const uint8_t> msg, size_t offset) {
   RecordView rr;
   rr.offset = offset;
-  size_t pos = read_name(msg, offset, nullptr);
+  size_t pos = skip_name(msg, offset, nullptr);
   if (pos == kBadOffset || pos + 10 > msg.size()) {
     rr.rdata_offset = kBadOffset;
     return rr;
@@ -57,7 +57,7 @@ MessageView::Error MessageView::parse(std::span<const uint8_t> bytes) {
 
   size_t pos = kHeaderSize;
   for (uint16_t i = 0; i < header_.qdcount; ++i) {
-    size_t after = read_name(bytes, pos, nullptr);
+    size_t after = skip_name(bytes, pos, nullptr);
     if (after == kBadOffset || after + 4 > bytes.size()) return Error::bad_question;
     if (i == 0) {
       question_.name_offset = pos;
@@ -97,6 +97,11 @@ MessageView::Error MessageView::parse(std::span<const uint8_t> bytes) {
   if (pos < bytes.size()) return parse(bytes.first(pos));
   end_ = pos;
   return Error::none;
+}
+
+void MessageView::rebase(std::span<const uint8_t> copy) {
+  if (has_opt_) opt_.options = copy.subspan(opt_.options.data() - bytes_.data(), opt_.options.size());
+  bytes_ = copy;
 }
 
 uint16_t MessageView::section_count(Section s) const {

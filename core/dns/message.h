@@ -55,6 +55,9 @@ class MessageView {
   // Parses and validates `bytes` (header, question, every record). Trailing bytes after the
   // last record are ignored. The view refers to `bytes`, which must outlive it.
   Error parse(std::span<const uint8_t> bytes);
+  // Moves the view onto `copy`, which holds the same bytes as bytes() (at least): nothing is
+  // parsed again, so a query validated once in a receive buffer is not parsed twice.
+  void rebase(std::span<const uint8_t> copy);
 
   const Header& header() const { return header_; }
   std::span<const uint8_t> bytes() const { return bytes_.first(end_); }

@@ -127,9 +127,26 @@ int Name::label_count() const {
   return n;
 }
 
-void Name::to_lower() {
-  for (size_t off = 0; bytes_[off] != 0; off += bytes_[off] + 1)
-    for (size_t i = 1; i <= bytes_[off]; ++i) bytes_[off + i] = ascii_lower(bytes_[off + i]);
+// Length octets are at most 63, below 'A', so lowering every octet leaves them as they are.
+void Name::to_lower() { set_lowered(*this); }
+
+void Name::set_lowered(const Name& from) {
+  size_ = from.size_;
+  size_t i = 0;
+  // Eight octets at a time: 0x20 is added to each octet in 'A'..'Z' (each lane's tests stay
+  // within its own byte, as no lane can carry into the next).
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  for (; i + 8 <= size_; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, from.bytes_ + i, 8);
+    const uint64_t low7 = w & (0x7F * kOnes);
+    const uint64_t above_z = low7 + (0x7F - 'Z') * kOnes;  // high bit set where > 'Z'
+    const uint64_t from_a = low7 + (0x80 - 'A') * kOnes;   // high bit set where >= 'A'
+    const uint64_t upper = (from_a & ~above_z) & ~w & (0x80 * kOnes);
+    w |= upper >> 2;
+    std::memcpy(bytes_ + i, &w, 8);
+  }
+  for (; i < size_; ++i) bytes_[i] = ascii_lower(from.bytes_[i]);
 }
 
 bool Name::equals_ci(const Name& o) const {
@@ -170,18 +187,23 @@ bool Name::prepend_label(std::string_view label) {
   return true;
 }
 
-size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
-  uint8_t buf[kMaxNameLength];
-  size_t written = 0;
+namespace {
+
+// Walks the possibly compressed name at `offset`, copying its labels to `buf` when not null;
+// `written` gets its expanded length. Returns the offset past the name as stored, or kBadOffset.
+size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size_t& written) {
+  written = 0;
   size_t pos = offset;
   size_t end = kBadOffset;     // offset after the name as stored at `offset`
   size_t lowest_seen = offset; // pointers must go strictly below every position visited
+  const uint8_t* data = msg.data();
+  const size_t size = msg.size();
   while (true) {
-    if (pos >= msg.size()) return kBadOffset;
-    uint8_t len = msg[pos];
+    if (pos >= size) return kBadOffset;
+    const uint8_t len = data[pos];
     if ((len & 0xC0) == 0xC0) {
-      if (pos + 1 >= msg.size()) return kBadOffset;
-      size_t target = (static_cast<size_t>(len & 0x3F) << 8) | msg[pos + 1];
+      if (pos + 1 >= size) return kBadOffset;
+      size_t target = (static_cast<size_t>(len & 0x3F) << 8) | data[pos + 1];
       // No name starts inside the header: a pointer there would read bytes that replies rewrite.
       if (target >= lowest_seen || target < kHeaderSize) return kBadOffset;
       if (end == kBadOffset) end = pos + 2;
@@ -191,24 +213,55 @@ size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
     }
     if (len & 0xC0) return kBadOffset;  // 0x40/0x80: obsolete label types
     if (written + len + 1 > kMaxNameLength) return kBadOffset;
-    if (pos + 1 + len > msg.size()) return kBadOffset;
-    buf[written] = len;
-    std::memcpy(buf + written + 1, msg.data() + pos + 1, len);
+    if (pos + 1 + len > size) return kBadOffset;
+    if (buf) std::memcpy(buf + written, data + pos, len + 1u);
     written += len + 1;
-    if (len == 0) {
-      if (end == kBadOffset) end = pos + 1;
-      break;
-    }
+    if (len == 0) return end == kBadOffset ? pos + 1 : end;
     pos += len + 1;
   }
-  if (out) Name::from_wire({buf, written}, *out);
+}
+
+}  // namespace
+
+size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
+  // Labels are gathered only when `out` wants them, and `out` is left untouched on failure. The
+  // walk checks what Name::from_wire would, so the name is copied in without a second pass.
+  uint8_t local[kMaxNameLength];
+  size_t written = 0;
+  const size_t end = walk_name(msg, offset, out ? local : nullptr, written);
+  if (out && end != kBadOffset) {
+    std::memcpy(out->bytes_, local, written);
+    out->size_ = static_cast<uint8_t>(written);
+  }
   return end;
 }
 
+size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded) {
+  size_t written = 0;
+  const size_t end = walk_name(msg, offset, nullptr, written);
+  if (expanded) *expanded = end == kBadOffset ? 0 : written;
+  return end;
+}
+
+uint64_t mix_name(uint64_t h, const Name& name) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  size_t i = 0;
+  for (; i + 8 <= name.size_; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, name.bytes_ + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 32;
+  }
+  uint64_t tail = name.size_;  // the length keeps names that differ only in padding apart
+  for (; i < name.size_; ++i) tail = (tail << 8) | name.bytes_[i];
+  h = (h ^ tail) * kMul;
+  return h ^ (h >> 32);
+}
+
 size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset) {
-  Name n;
-  if (read_name(msg, offset, &n) == kBadOffset) return 0;
-  return n.size();
+  size_t n = 0;
+  skip_name(msg, offset, &n);
+  return n;
 }
 
 bool name_equals_ci(std::span<const uint8_t> msg, size_t offset, const Name& name) {

@@ -37,10 +37,12 @@ class Name {
 
   void to_lower();
   Name lowered() const {
-    Name n = *this;
-    n.to_lower();
+    Name n;
+    n.set_lowered(*this);
     return n;
   }
+  // Makes this name `from` lower-cased (copying only its octets, not the whole buffer).
+  void set_lowered(const Name& from);
 
   bool equals_ci(const Name& other) const;
   // True if this name is `parent` or below it (label-wise, ignoring case).
@@ -65,6 +67,9 @@ class Name {
   }
 
  private:
+  friend size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
+  friend uint64_t mix_name(uint64_t h, const Name& name);
+
   uint8_t size_;
   uint8_t bytes_[kMaxNameLength];
 };
@@ -76,6 +81,14 @@ inline constexpr size_t kBadOffset = static_cast<size_t>(-1);
 // into the 12-byte header. Returns
 // the offset just past the name as it is stored at `offset`, or kBadOffset if malformed.
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
+
+// Mixes the name's octets into the hash `h`, eight at a time, for tables keyed by a (lower-cased)
+// name: the caller mixes in its other fields and applies a finaliser of its own.
+uint64_t mix_name(uint64_t h, const Name& name);
+
+// read_name without the copy: validates the name at `offset` and returns the offset past it, or
+// kBadOffset; `expanded` (may be null) gets its length once decompressed (0 if malformed).
+size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded);
 
 // Length of the name at `offset` once decompressed, or 0 if malformed.
 size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset);

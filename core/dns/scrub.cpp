@@ -84,11 +84,14 @@ uint16_t reply_size_limit(const MessageView& query, bool tcp) {
   return opt ? std::max<uint16_t>(512, opt->udp_size) : 512;
 }
 
-void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const ClientLimits& limits) {
+void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const ClientLimits& limits,
+                 bool plain) {
   MessageView rv;
-  if (rv.parse(reply) != MessageView::Error::none) return;
+  if (!plain && rv.parse(reply) != MessageView::Error::none) return;
   const OptView* qopt = query.opt();
-  const OptView* ropt = rv.opt();
+  const OptView* ropt = plain ? nullptr : rv.opt();
+  const size_t reply_size = plain ? reply.size() : rv.size();
+  const Header reply_header = plain ? Header::read(reply.data()) : rv.header();
   const size_t limit = reply_size_limit(query, limits.tcp);
 
   // RFC 4035 §3.2.2: CD is copied from the query, whatever the upstream or the cache said.
@@ -96,7 +99,7 @@ void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const Cl
   // Without an OPT in the query, a reply's own OPT is passed on unchanged (as CoreDNS does).
   const bool replace_opt = qopt && ropt;
   // The records the reply keeps weigh at most this (its own OPT is replaced when qopt is set).
-  const size_t records_end = replace_opt && ropt->end == rv.size() ? ropt->offset : rv.size();
+  const size_t records_end = replace_opt && ropt->end == reply_size ? ropt->offset : reply_size;
 
   std::vector<uint8_t> opt_bytes;
   if (qopt) {
@@ -110,17 +113,19 @@ void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const Cl
   }
 
   // Fast path: nothing to remove, everything fits.
-  if (!replace_opt && rv.size() + opt_bytes.size() <= limit) {
-    reply.resize(rv.size());
-    Header h = rv.header();
+  if (!replace_opt && reply_size + opt_bytes.size() <= limit) {
+    reply.resize(reply_size);
+    Header h = reply_header;
     h.set(Header::CD, cd);
     store16(&reply[2], h.flags);
     if (!opt_bytes.empty()) {
       reply.insert(reply.end(), opt_bytes.begin(), opt_bytes.end());
-      store16(&reply[10], static_cast<uint16_t>(rv.header().arcount + 1));
+      store16(&reply[10], static_cast<uint16_t>(reply_header.arcount + 1));
     }
     return;
   }
+  // Records must go: the cut needs the records' places.
+  if (plain && rv.parse(reply) != MessageView::Error::none) return;
 
   // Slow path: rebuild from the header and question, keeping whole records in section order
   // while they fit, without the reply's own OPT.

@@ -25,7 +25,9 @@ uint16_t reply_size_limit(const MessageView& query, bool tcp);
 
 // Rewrites `reply` in place: CD copied from the query, the OPT normalised, and the reply cut to
 // the client's size (the OPT's options are dropped first, then whole records, setting TC).
-// Leaves it untouched if it does not parse.
-void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const ClientLimits& limits);
+// Leaves it untouched if it does not parse. `plain`: the writer vouches that `reply` parses, has
+// no OPT record and nothing after its last record, so a reply that fits is not parsed at all.
+void scrub_reply(std::vector<uint8_t>& reply, const MessageView& query, const ClientLimits& limits,
+                 bool plain = false);
 
 }  // namespace coredns::dns

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/dns/buffers.h"
 #include "core/dns/builder.h"
 #include "core/dns/scrub.h"
 
@@ -53,18 +54,34 @@ socklen_t Endpoint::len() const {
 
 Request::Request(std::span<const uint8_t> bytes, Transport transport, const Endpoint& remote,
                  const Endpoint& local, const Lookup* server)
-    : bytes_(bytes.begin(), bytes.end()),
+    : bytes_(dns::take_buffer()),
       transport_(transport),
       remote_(remote),
       local_(local),
       server_(server) {
-  init_from_bytes();
+  bytes_.assign(bytes.begin(), bytes.end());
+  msg_.parse(bytes_);
+  init_names();
 }
 
-void Request::init_from_bytes() {
-  msg_.parse(bytes_);
-  qname_ = msg_.question_name();
-  qname_lower_ = qname_.lowered();
+Request::Request(const dns::MessageView& parsed, Transport transport, const Endpoint& remote,
+                 const Endpoint& local, const Lookup* server)
+    : bytes_(dns::take_buffer()),
+      msg_(parsed),
+      transport_(transport),
+      remote_(remote),
+      local_(local),
+      server_(server) {
+  bytes_.assign(parsed.bytes().begin(), parsed.bytes().end());
+  msg_.rebase(bytes_);
+  init_names();
+}
+
+Request::~Request() { dns::give_back(std::move(bytes_)); }
+
+void Request::init_names() {
+  if (msg_.has_question()) dns::read_name(msg_.bytes(), msg_.question().name_offset, &qname_);
+  qname_lower_.set_lowered(qname_);
 }
 
 std::unique_ptr<Request> Request::derive(const dns::Name& qname, uint16_t qtype) const {

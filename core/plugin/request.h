@@ -78,6 +78,11 @@ class Request {
   // on, through which plugins make sub-queries (null in tests that make none).
   Request(std::span<const uint8_t> bytes, Transport transport, const Endpoint& remote,
           const Endpoint& local, const Lookup* server);
+  // The same from a query already parsed without error (the server's checks): its bytes are
+  // copied and the view moved onto the copy, not parsed again.
+  Request(const dns::MessageView& parsed, Transport transport, const Endpoint& remote,
+          const Endpoint& local, const Lookup* server);
+  ~Request();
   Request(const Request&) = delete;
   Request& operator=(const Request&) = delete;
 
@@ -129,7 +134,7 @@ class Request {
   void set_keeper(ConfigKeeper* keeper) { keeper_ = keeper; }
 
  private:
-  void init_from_bytes();
+  void init_names();
 
   std::vector<uint8_t> bytes_;
   dns::MessageView msg_;

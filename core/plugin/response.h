@@ -20,6 +20,10 @@ struct Response {
   std::string error;
   // Set once the reply has had its OPT normalised and been truncated for the client.
   bool scrubbed = false;
+  // The writer vouches that `wire` parses, has no OPT record and nothing after its last record
+  // (a cache hit, a kept dns64 answer): the scrub need not parse a reply that fits the client.
+  // Changes that keep this true (reordering or cutting whole records) may leave it set.
+  bool plain = false;
   // The plugin that wrote the reply (its name()), for the `plugin` label of
   // coredns_dns_responses_total; empty when unknown, as CoreDNS leaves it.
   std::string_view plugin;

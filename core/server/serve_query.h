@@ -13,11 +13,11 @@
 
 namespace coredns::server {
 
-// CoreDNS's pre-dispatch checks on a raw query: true when it goes to the chain. Otherwise it is
-// dropped, or `write(std::vector<uint8_t>)` gets the reply the core writes for it.
+// CoreDNS's pre-dispatch checks on a raw query: true when it goes to the chain, with `view`
+// parsed over `raw`. Otherwise it is dropped, or `write(std::vector<uint8_t>)` gets the reply the
+// core writes for it.
 template <typename Write>
-bool admit(std::span<const uint8_t> raw, Write write) {
-  dns::MessageView view;
+bool admit(std::span<const uint8_t> raw, dns::MessageView& view, Write write) {
   std::vector<uint8_t> reply;
   switch (precheck_query(raw, view, reply)) {
     case Precheck::drop: return false;
@@ -27,13 +27,15 @@ bool admit(std::span<const uint8_t> raw, Write write) {
   return false;
 }
 
-// Starts serving `raw` now. `deliver(Response&&)` gets the reply (unwritten when there is none to
-// send) and runs before the hold is let go.
+// Starts serving `query` (admitted: parsed over the receive buffer, which the Request copies,
+// with the endpoints, before the coroutine first suspends) now. `deliver(Response&&)` gets the reply (unwritten when
+// there is none to send) and runs before the hold is let go.
 template <typename Deliver>
 async::detail::Detached serve_query(const Server* server, HeldConfig* ref,
-                                    std::span<const uint8_t> raw, Transport transport,
-                                    Endpoint remote, Endpoint local, Deliver deliver) {
-  Request req(raw, transport, remote, local, server);
+                                    const dns::MessageView& query, Transport transport,
+                                    const Endpoint& remote, const Endpoint& local,
+                                    Deliver deliver) {
+  Request req(query, transport, remote, local, server);
   req.set_keeper(ref);
   Response resp;
   try {

@@ -12,8 +12,8 @@
 namespace coredns::server {
 namespace {
 
-std::string wire_key(std::span<const uint8_t> wire) {
-  return std::string(reinterpret_cast<const char*>(wire.data()), wire.size());
+std::string_view wire_key(std::span<const uint8_t> wire) {
+  return {reinterpret_cast<const char*>(wire.data()), wire.size()};
 }
 
 }  // namespace
@@ -22,7 +22,9 @@ bool Server::add_zone(const std::string& zone, const Block* block) {
   dns::Name name;
   if (!dns::Name::from_text(zone, name)) return false;
   name.to_lower();
-  if (!zones_.emplace(wire_key(name.wire()), block).second) return false;
+  if (!zones_.emplace(std::string(wire_key(name.wire())), block).second) return false;
+  zone_lengths_.set(name.size());
+  if (name.is_root()) root_ = block;
   zone_texts_.push_back(zone);
   for (Handler* h : block->chain) any_class_ = any_class_ || h->accepts_any_class();
   debug_ = debug_ || block->options.debug;
@@ -46,6 +48,7 @@ const Block* Server::route(const Request& req) const {
     if (stop) return;
     // The root is only looked at when it is the query name itself, or as the last resort.
     if (suffix.size() == 1 && !q.is_root()) return;
+    if (!zone_lengths_.test(suffix.size())) return;
     auto it = zones_.find(wire_key(suffix));
     if (it == zones_.end()) return;
     if (it->second->chain.empty()) {
@@ -57,11 +60,7 @@ const Block* Server::route(const Request& req) const {
     // DS goes to the parent-most matching zone: keep walking.
     if (!ds) stop = true;
   });
-  if (!found) {
-    auto it = zones_.find(std::string(1, '\0'));
-    if (it != zones_.end()) found = it->second;
-  }
-  return found;
+  return found ? found : root_;
 }
 
 Task<Response> Server::serve(Request& req) const {
@@ -102,7 +101,7 @@ Task<Response> Server::serve(Request& req) const {
   if (!resp.written() && dns::is_unwritten_rcode(resp.rcode))
     resp.wire = dns::error_reply(q, resp.rcode);
   if (resp.written() && !resp.scrubbed) {
-    dns::scrub_reply(resp.wire, q, {.tcp = req.tcp(), .extra_echoed_options = {}});
+    dns::scrub_reply(resp.wire, q, {.tcp = req.tcp(), .extra_echoed_options = {}}, resp.plain);
     resp.scrubbed = true;
   }
   co_return resp;

@@ -1,8 +1,10 @@
 #pragma once
 // A server: every zone served on one listen address, and the routing of a query to the chain of
 // the server block that owns its longest matching zone (CoreDNS's core/dnsserver/server.go).
+#include <bitset>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,7 +53,16 @@ class Server final : public Lookup {
 
   ListenAddress address_;
   std::string key_;
-  std::unordered_map<std::string, const Block*> zones_;  // key: lower-cased wire name
+  // Looked up by string_view: routing a query builds no string per suffix.
+  struct WireHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, const Block*, WireHash, std::equal_to<>> zones_;  // key: lower-cased wire name
+  // The wire lengths of the zones: a suffix of another length is not looked up (with the usual
+  // single root zone, no suffix but the root is), and the root zone's block, found every query.
+  std::bitset<dns::kMaxNameLength + 1> zone_lengths_;
+  const Block* root_ = nullptr;
   std::vector<std::string> zone_texts_;
   bool any_class_ = false;
   bool debug_ = false;

@@ -270,7 +270,8 @@ class TcpConnection {
   void handle_frame(std::span<const uint8_t> raw) {
     // Frames shorter than a header are ignored, and the connection waits for the next one.
     if (raw.size() < dns::kHeaderSize) return;
-    if (!admit(raw, [this](std::vector<uint8_t> reply) { write_reply(reply); })) return;
+    dns::MessageView query;
+    if (!admit(raw, query, [this](std::vector<uint8_t> reply) { write_reply(reply); })) return;
     const Server* server = endpoint_.server();
     HeldConfig* ref = endpoint_.ref();
     if (!server) return;
@@ -278,7 +279,7 @@ class TcpConnection {
     ++inflight_;
     ref->enter();
     worker_.query_started();
-    serve_query(server, ref, raw, Transport::tcp, remote_, local_, [this](Response&& resp) {
+    serve_query(server, ref, query, Transport::tcp, remote_, local_, [this](Response&& resp) {
       if (resp.written()) write_reply(resp.wire);
       query_done();
     });

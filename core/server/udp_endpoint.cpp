@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
+#include "core/dns/buffers.h"
 #include "core/server/replies.h"
 #include "core/server/serve_query.h"
 #include "core/server/server.h"
@@ -27,8 +29,11 @@ struct ReceiveArena {
   sockaddr_storage peers[kBatch];
   alignas(cmsghdr) uint8_t control[kBatch][kControlSize];
 
+  // recvmmsg changes only the headers of the datagrams it fills: only those are set again.
+  int dirty = kBatch;
+
   void reset() {
-    for (int i = 0; i < kBatch; ++i) {
+    for (int i = 0; i < dirty; ++i) {
       iov[i] = {data.get() + i * kMaxDatagram, kMaxDatagram};
       msgs[i].msg_hdr = {};
       msgs[i].msg_hdr.msg_name = &peers[i];
@@ -39,6 +44,7 @@ struct ReceiveArena {
       msgs[i].msg_hdr.msg_controllen = kControlSize;
       msgs[i].msg_len = 0;
     }
+    dirty = 0;
   }
 };
 
@@ -65,6 +71,8 @@ void UdpEndpoint::receive() {
   for (int round = 0; round < kRoundsPerWakeup && !closed_; ++round) {
     a.reset();
     int n = recvmmsg(fd_, a.msgs, kBatch, MSG_DONTWAIT, nullptr);
+    // The header after the last one filled is set again too, in case a failed receive touched it.
+    a.dirty = n <= 0 ? kBatch : std::min(n + 1, kBatch);
     if (n <= 0) break;
     for (int i = 0; i < n && !closed_; ++i) {
       msghdr& mh = a.msgs[i].msg_hdr;
@@ -110,12 +118,14 @@ void UdpEndpoint::receive() {
 }
 
 void UdpEndpoint::handle(std::span<const uint8_t> raw, const Arrival& from) {
-  if (!admit(raw, [&](std::vector<uint8_t> reply) { enqueue(std::move(reply), from); })) return;
+  dns::MessageView query;
+  if (!admit(raw, query, [&](std::vector<uint8_t> reply) { enqueue(std::move(reply), from); }))
+    return;
   if (!server_) return;
   ++inflight_;
   ref_->enter();
   worker_.query_started();
-  serve_query(server_, ref_, raw, Transport::udp,
+  serve_query(server_, ref_, query, Transport::udp,
               Endpoint::from(reinterpret_cast<const sockaddr*>(&from.peer)), from.local,
               [this, from](Response&& resp) {
                 if (resp.written() && !closed_) enqueue(std::move(resp.wire), from);
@@ -175,6 +185,7 @@ void UdpEndpoint::flush() {
     // rather than spin.
     done += sent > 0 ? static_cast<size_t>(sent) : 1;
   }
+  for (Outgoing& o : pending_) dns::give_back(std::move(o.bytes));
   pending_.clear();
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <cstring>
 #include <limits>
 
 #include "core/async/loop.h"
@@ -28,17 +29,13 @@ bool has_soa(const dns::MessageView& view) {
   return false;
 }
 
-// The stored question (written out at offset 12) is the key's, ignoring case.
+// The stored question (written out, lower-cased, at offset 12) is the key's.
 bool same_question(const Entry& e, const Key& k, const dns::Name& lowered) {
   if (e.qtype != k.qtype || e.qclass != k.qclass || e.do_bit != k.do_bit || e.cd_bit != k.cd_bit)
     return false;
   const auto wire = e.wire();
-  if (wire.size() < dns::kHeaderSize + lowered.size()) return false;
-  const uint8_t* stored = wire.data() + dns::kHeaderSize;
-  const uint8_t* want = lowered.data();
-  for (size_t i = 0; i < lowered.size(); ++i)
-    if (dns::ascii_lower(stored[i]) != want[i]) return false;
-  return true;
+  return wire.size() >= dns::kHeaderSize + lowered.size() &&
+         std::memcmp(wire.data() + dns::kHeaderSize, lowered.data(), lowered.size()) == 0;
 }
 
 // The verify timeout's race between a refresh and a timer, on one worker thread.
@@ -188,6 +185,7 @@ Task<Response> Cache::serve(Request& req, Next next) {
   if (f.stale) m.served_stale->inc();
   Response hit = Response::reply(std::move(f.reply), f.rcode, name());
   hit.fresh_for = f.fresh_for;
+  hit.plain = true;  // an entry is stored without OPT, cut at its last record (flatten_reply)
   co_return hit;
 }
 
@@ -368,15 +366,18 @@ Cache::Outcome Cache::take_in(Response& resp, const Request& sub, const Key& key
   }
   const ZoneSet& disabled = j.kind == Kind::success ? disable_success_ : disable_denial_;
   if (disabled.contains(sub.qname_lower())) return out;
-  store(resp.wire, ttl_offsets, record_ttls, key, j, rule.flat, inherit_hits, m);
+  store(resp.wire, ttl_offsets, record_ttls, key, sub.qname_lower(), j, rule.flat, inherit_hits, m);
   out.stored = true;
   return out;
 }
 
 void Cache::store(const std::vector<uint8_t>& wire, const std::vector<uint16_t>& ttl_offsets,
-                  const std::vector<uint32_t>& record_ttls, const Key& key, const Judged& j,
-                  uint32_t ttl, uint32_t inherit_hits, const Series& m) {
+                  const std::vector<uint32_t>& record_ttls, const Key& key,
+                  const dns::Name& lowered, const Judged& j, uint32_t ttl, uint32_t inherit_hits,
+                  const Series& m) {
   auto e = Entry::make(wire, ttl_offsets, record_ttls);
+  // A lookup compares the stored question's bytes (a hit writes the client's case over them).
+  e->lower_question(lowered);
   e->hash = key.hash;
   e->generation = generation_.fetch_add(1, std::memory_order_relaxed) + 1;
   e->stored_ns = clock_.monotonic_ns();

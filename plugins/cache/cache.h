@@ -97,8 +97,8 @@ class Cache final : public Handler {
   Outcome take_in(Response& resp, const Request& sub, const Key& key, Mode mode,
                   const Series& m, uint32_t inherit_hits);
   void store(const std::vector<uint8_t>& wire, const std::vector<uint16_t>& ttl_offsets,
-             const std::vector<uint32_t>& record_ttls, const Key& key, const Judged& j,
-             uint32_t ttl, uint32_t inherit_hits, const Series& m);
+             const std::vector<uint32_t>& record_ttls, const Key& key, const dns::Name& lowered,
+             const Judged& j, uint32_t ttl, uint32_t inherit_hits, const Series& m);
   void put(std::unique_ptr<Entry> e, const Series& m);
   // The client's AD rule: AD stays only for clients that set DO or AD.
   static void apply_client_ad(const Request& req, Response& resp);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/dns/buffers.h"
 #include "core/dns/builder.h"
 #include "core/dns/types.h"
 
@@ -45,6 +46,12 @@ std::unique_ptr<Entry> Entry::make(std::span<const uint8_t> wire,
   append(ttl_offsets.data(), ttl_offsets.size() * sizeof(uint16_t));
   append(wire.data(), wire.size());
   return e;
+}
+
+void Entry::lower_question(const dns::Name& lowered) {
+  if (wire_size_ < dns::kHeaderSize + lowered.size()) return;
+  auto* at = const_cast<uint8_t*>(wire().data()) + dns::kHeaderSize;
+  std::memcpy(at, lowered.data(), lowered.size());
 }
 
 void flatten_reply(std::vector<uint8_t>& wire, const dns::MessageView& view, const TtlRule& rule,
@@ -99,6 +106,7 @@ void render_hit(const Entry& e, const Request& req, const HitTtl& ttl, std::vect
   const dns::MessageView& q = req.msg();
   const dns::OptView* qopt = q.opt();
   const auto wire = e.wire();
+  if (out.capacity() == 0) out = dns::take_buffer();
   out.reserve(wire.size() + (qopt ? 11 + qopt->options.size() : 0));
   out.assign(wire.begin(), wire.end());
   uint8_t* p = out.data();

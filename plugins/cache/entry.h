@@ -22,7 +22,7 @@ inline constexpr int64_t kNanosPerSecond = 1'000'000'000;
 class Entry {
  public:
   // `wire`: the header as received (ID and flags are patched per hit), the question at offset 12
-  // written out in full, no OPT, every TTL at one of `ttl_offsets`; `record_ttls` is empty or
+  // written out in full (lower-cased by lower_question once made), no OPT, every TTL at one of `ttl_offsets`; `record_ttls` is empty or
   // holds each record's own TTL, in ttl_offsets order.
   static std::unique_ptr<Entry> make(std::span<const uint8_t> wire,
                                      std::span<const uint16_t> ttl_offsets,
@@ -64,6 +64,9 @@ class Entry {
   std::span<const uint8_t> wire() const {
     return {reinterpret_cast<const uint8_t*>(ttl_offsets().data() + ttl_count_), wire_size_};
   }
+
+  // Writes `lowered`, the question's name lower-cased, over the stored question at offset 12.
+  void lower_question(const dns::Name& lowered);
 
   // Seconds left: original TTL minus whole seconds elapsed; 0 or less is expired.
   int64_t remaining(int64_t now_ns) const {

@@ -15,22 +15,13 @@ struct Key {
   bool cd_bit = false;
 };
 
-// FNV-1a over the key fields, then a finaliser: the low 8 bits pick the shard and the bits above
-// them the slot within it, so every bit must be well mixed.
+// The key fields and the name's octets (dns::mix_name), then a finaliser: the low 8 bits pick
+// the shard and the bits above them the slot within it, so every bit must be well mixed.
 inline Key make_key(const dns::Name& lowered, uint16_t qtype, uint16_t qclass, bool do_bit,
                     bool cd_bit) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](uint8_t b) {
-    h ^= b;
-    h *= 0x100000001b3ULL;
-  };
-  mix(static_cast<uint8_t>(do_bit));
-  mix(static_cast<uint8_t>(cd_bit));
-  mix(static_cast<uint8_t>(qtype >> 8));
-  mix(static_cast<uint8_t>(qtype));
-  mix(static_cast<uint8_t>(qclass >> 8));
-  mix(static_cast<uint8_t>(qclass));
-  for (uint8_t b : lowered.wire()) mix(b);
+  const uint64_t fields = uint64_t{do_bit} << 40 | uint64_t{cd_bit} << 32 | uint64_t{qtype} << 16 |
+                          qclass;
+  uint64_t h = dns::mix_name(0xcbf29ce484222325ULL ^ fields, lowered);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/async/worker_id.h"
+#include "core/dns/buffers.h"
 #include "core/dns/header.h"
 #include "core/dns/message.h"
 #include "core/dns/types.h"
@@ -33,17 +34,11 @@ AnswerStore::Table& AnswerStore::table() {
 }
 
 uint64_t AnswerStore::hash_of(const Request& req) {
-  // FNV-1a, then a finaliser: the low bits pick the bucket.
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](uint8_t b) {
-    h ^= b;
-    h *= 0x100000001b3ULL;
-  };
-  for (uint8_t b : req.qname_lower().wire()) mix(b);
-  const uint16_t limit = req.size_limit();
-  mix(static_cast<uint8_t>(req.do_bit() << 1 | req.cd_bit()));
-  mix(static_cast<uint8_t>(limit >> 8));
-  mix(static_cast<uint8_t>(limit));
+  // The name (dns::mix_name) and the other key fields, then a finaliser: the low bits pick
+  // the bucket.
+  const uint64_t fields =
+      uint64_t{req.size_limit()} << 8 | static_cast<uint64_t>(req.do_bit() << 1 | req.cd_bit());
+  uint64_t h = dns::mix_name(0xcbf29ce484222325ULL ^ fields, req.qname_lower());
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
@@ -70,6 +65,7 @@ bool AnswerStore::find(const Request& req, std::vector<uint8_t>& out) {
       a.life = 0;  // expired: the way is free again
       return false;
     }
+    if (out.capacity() == 0) out = dns::take_buffer();
     out.assign(a.wire.begin(), a.wire.end());
     uint8_t* p = out.data();
     // The header as the builder writes it for this client (`assemble` keeps only its rcode
@@ -95,13 +91,13 @@ void AnswerStore::keep(const Request& req, std::span<const uint8_t> reply, uint3
   const dns::Name& lower = req.qname_lower();
   if (reply.size() < dns::kHeaderSize + lower.size()) return;
   Answer a;
-  size_t end = reply.size();
+  size_t end = v.size();
   uint16_t arcount = v.header().arcount;
   for (int s = 0; s < 3; ++s) {
     for (const dns::RecordView& rr : v.records(static_cast<dns::Section>(s))) {
       if (rr.type == dns::type::OPT) {
         // Left to the scrub, which writes the client's own; only a final OPT can be cut off.
-        if (rr.end() != reply.size()) return;
+        if (rr.end() != v.size()) return;
         end = rr.offset;
         --arcount;
         continue;

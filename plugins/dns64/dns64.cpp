@@ -65,6 +65,7 @@ bool Dns64::kept_answer(const Request& req, Response& out) {
   for (Handler* gate : gates_)
     if (!gate->admits(req, dns::type::AAAA) || !gate->admits(req, dns::type::A)) return false;
   out.rcode = dns::load16(out.wire.data() + 2) & 0xF;
+  out.plain = true;  // kept without OPT, cut at its last record (AnswerStore::keep)
   translated_.inc(req.server_key());
   return true;
 }
