@@ -243,8 +243,9 @@ size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded) 
   return end;
 }
 
-uint64_t mix_name(uint64_t h, const Name& name) {
+uint64_t hash_name(uint64_t fields, const Name& name) {
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  uint64_t h = 0xcbf29ce484222325ULL ^ fields;
   size_t i = 0;
   for (; i + 8 <= name.size_; i += 8) {
     uint64_t w;
@@ -255,7 +256,13 @@ uint64_t mix_name(uint64_t h, const Name& name) {
   uint64_t tail = name.size_;  // the length keeps names that differ only in padding apart
   for (; i < name.size_; ++i) tail = (tail << 8) | name.bytes_[i];
   h = (h ^ tail) * kMul;
-  return h ^ (h >> 32);
+  // MurmurHash3's 64-bit finaliser.
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
 }
 
 size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset) {

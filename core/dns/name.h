@@ -68,7 +68,7 @@ class Name {
 
  private:
   friend size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
-  friend uint64_t mix_name(uint64_t h, const Name& name);
+  friend uint64_t hash_name(uint64_t fields, const Name& name);
 
   uint8_t size_;
   uint8_t bytes_[kMaxNameLength];
@@ -82,9 +82,10 @@ inline constexpr size_t kBadOffset = static_cast<size_t>(-1);
 // the offset just past the name as it is stored at `offset`, or kBadOffset if malformed.
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
 
-// Mixes the name's octets into the hash `h`, eight at a time, for tables keyed by a (lower-cased)
-// name: the caller mixes in its other fields and applies a finaliser of its own.
-uint64_t mix_name(uint64_t h, const Name& name);
+// A well-mixed 64-bit hash of a (lower-cased) name and the table's other key fields, for tables
+// keyed by name: the name's octets eight at a time, then a finaliser, so that any of its bits can
+// pick a shard or a slot.
+uint64_t hash_name(uint64_t fields, const Name& name);
 
 // read_name without the copy: validates the name at `offset` and returns the offset past it, or
 // kBadOffset; `expanded` (may be null) gets its length once decompressed (0 if malformed).

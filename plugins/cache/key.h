@@ -15,19 +15,13 @@ struct Key {
   bool cd_bit = false;
 };
 
-// The key fields and the name's octets (dns::mix_name), then a finaliser: the low 8 bits pick
-// the shard and the bits above them the slot within it, so every bit must be well mixed.
+// The name and the key fields (dns::hash_name): the low 8 bits pick the shard and the bits
+// above them the slot within it, so every bit must be well mixed.
 inline Key make_key(const dns::Name& lowered, uint16_t qtype, uint16_t qclass, bool do_bit,
                     bool cd_bit) {
   const uint64_t fields = uint64_t{do_bit} << 40 | uint64_t{cd_bit} << 32 | uint64_t{qtype} << 16 |
                           qclass;
-  uint64_t h = dns::mix_name(0xcbf29ce484222325ULL ^ fields, lowered);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return {h, qtype, qclass, do_bit, cd_bit};
+  return {dns::hash_name(fields, lowered), qtype, qclass, do_bit, cd_bit};
 }
 
 }  // namespace coredns::plugins::cache

@@ -34,15 +34,10 @@ AnswerStore::Table& AnswerStore::table() {
 }
 
 uint64_t AnswerStore::hash_of(const Request& req) {
-  // The name (dns::mix_name) and the other key fields, then a finaliser: the low bits pick
-  // the bucket.
+  // The name and the other key fields; the low bits pick the bucket.
   const uint64_t fields =
       uint64_t{req.size_limit()} << 8 | static_cast<uint64_t>(req.do_bit() << 1 | req.cd_bit());
-  uint64_t h = dns::mix_name(0xcbf29ce484222325ULL ^ fields, req.qname_lower());
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
+  return dns::hash_name(fields, req.qname_lower());
 }
 
 bool AnswerStore::matches(const Answer& a, uint64_t hash, const Request& req) {
