@@ -39,6 +39,16 @@ Admitted admit_query(const std::vector<uint8_t>& raw) {
   return a;
 }
 
+// The header of the FORMERR reply admit() must write instead of accepting `raw`.
+dns::Header refused_with_formerr(const std::vector<uint8_t>& raw) {
+  Admitted a = admit_query(raw);
+  CHECK_FALSE(a.accepted);
+  REQUIRE(a.replied);
+  const auto h = dns::Header::read(a.reply.data());
+  CHECK(h.rcode() == dns::rcode::FORMERR);
+  return h;
+}
+
 std::vector<uint8_t> with_byte(std::vector<uint8_t> v, size_t at, uint8_t b) {
   v[at] = b;
   return v;
@@ -141,46 +151,29 @@ TEST_CASE("malformed queries get from admit exactly what the checks give") {
   const auto q = make_query("example.org", dns::type::A);
   SECTION("a question cut short: FORMERR without a question") {
     std::vector<uint8_t> cut(q.begin(), q.begin() + 17);
-    Admitted a = admit_query(cut);
-    CHECK_FALSE(a.accepted);
-    REQUIRE(a.replied);
-    const auto h = dns::Header::read(a.reply.data());
-    CHECK(h.rcode() == dns::rcode::FORMERR);
+    const auto h = refused_with_formerr(cut);
     CHECK(h.qdcount == 0);
   }
   SECTION("a question without its type and class: FORMERR") {
     std::vector<uint8_t> cut(q.begin(), q.end() - 3);
-    Admitted a = admit_query(cut);
-    CHECK_FALSE(a.accepted);
-    REQUIRE(a.replied);
-    CHECK(dns::Header::read(a.reply.data()).rcode() == dns::rcode::FORMERR);
+    refused_with_formerr(cut);
   }
   SECTION("a compression pointer in the question into the header: FORMERR") {
     std::vector<uint8_t> raw(q.begin(), q.begin() + 12);
     raw.insert(raw.end(), {0xC0, 0x04, 0, 1, 0, 1});
-    Admitted a = admit_query(raw);
-    CHECK_FALSE(a.accepted);
-    REQUIRE(a.replied);
-    CHECK(dns::Header::read(a.reply.data()).rcode() == dns::rcode::FORMERR);
+    refused_with_formerr(raw);
   }
   SECTION("a compression pointer pointing forward from the question: FORMERR") {
     std::vector<uint8_t> raw(q.begin(), q.begin() + 12);
     raw.insert(raw.end(), {0xC0, 0x10, 0, 1, 0, 1, 0});
-    Admitted a = admit_query(raw);
-    CHECK_FALSE(a.accepted);
-    REQUIRE(a.replied);
-    CHECK(dns::Header::read(a.reply.data()).rcode() == dns::rcode::FORMERR);
+    refused_with_formerr(raw);
   }
   SECTION("an OPT whose RDATA runs past the end: FORMERR with the question") {
     QueryOptions o;
     o.edns = true;
     auto raw = make_query("example.org", dns::type::A, o);
     raw = with_byte(raw, raw.size() - 1, 4);  // RDLENGTH 4, no RDATA
-    Admitted a = admit_query(raw);
-    CHECK_FALSE(a.accepted);
-    REQUIRE(a.replied);
-    const auto h = dns::Header::read(a.reply.data());
-    CHECK(h.rcode() == dns::rcode::FORMERR);
+    const auto h = refused_with_formerr(raw);
     CHECK(h.qdcount == 1);
   }
   SECTION("two OPT records: FORMERR") {
@@ -190,10 +183,7 @@ TEST_CASE("malformed queries get from admit exactly what the checks give") {
     std::vector<uint8_t> opt(raw.end() - 11, raw.end());
     raw.insert(raw.end(), opt.begin(), opt.end());
     raw[11] = 2;  // ARCOUNT
-    Admitted a = admit_query(raw);
-    CHECK_FALSE(a.accepted);
-    REQUIRE(a.replied);
-    CHECK(dns::Header::read(a.reply.data()).rcode() == dns::rcode::FORMERR);
+    refused_with_formerr(raw);
   }
   SECTION("a response is dropped without a reply") {
     Admitted a = admit_query(with_byte(q, 2, static_cast<uint8_t>(q[2] | 0x80)));
