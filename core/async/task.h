@@ -2,6 +2,11 @@
 // Task<T>: a lazily started coroutine that one awaiter awaits once. Completion resumes the
 // awaiter by symmetric transfer, so a chain of handlers that all finish synchronously runs as
 // plain nested calls without growing the stack. Exceptions propagate to the awaiter.
+//
+// A Task<T> may also be made ready (Task<T>::ready(value)) by a plain function that has its
+// answer at once, a cache hit for instance: awaiting it does not suspend, and no coroutine frame
+// is allocated, started or destroyed for it. docs/architecture.md, "Answering without a
+// coroutine", says when a handler should.
 #include <coroutine>
 #include <exception>
 #include <optional>
@@ -54,11 +59,12 @@ class [[nodiscard]] Task {
   };
 
   Task() = default;
-  Task(Task&& o) noexcept : handle_(std::exchange(o.handle_, {})) {}
+  Task(Task&& o) noexcept : handle_(std::exchange(o.handle_, {})), ready_(std::move(o.ready_)) {}
   Task& operator=(Task&& o) noexcept {
     if (this != &o) {
       if (handle_) handle_.destroy();
       handle_ = std::exchange(o.handle_, {});
+      ready_ = std::move(o.ready_);
     }
     return *this;
   }
@@ -66,23 +72,29 @@ class [[nodiscard]] Task {
     if (handle_) handle_.destroy();
   }
 
-  bool await_ready() const noexcept { return false; }
+  // A finished Task holding `value`.
+  static Task ready(T value) {
+    Task t;
+    t.ready_.emplace(std::move(value));
+    return t;
+  }
+
+  bool await_ready() const noexcept { return ready_.has_value(); }
   std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiter) noexcept {
     handle_.promise().continuation = awaiter;
     return handle_;
   }
   T await_resume() {
+    if (ready_) return std::move(*ready_);
     auto& p = handle_.promise();
     if (p.error) std::rethrow_exception(p.error);
     return std::move(*p.value);
   }
 
-  // For drivers (spawn): the raw handle.
-  std::coroutine_handle<promise_type> handle() const { return handle_; }
-
  private:
   explicit Task(std::coroutine_handle<promise_type> h) : handle_(h) {}
   std::coroutine_handle<promise_type> handle_;
+  std::optional<T> ready_;
 };
 
 template <>

@@ -65,46 +65,71 @@ const Block* Server::route(const Request& req) const {
 
 Task<Response> Server::serve(Request& req) const {
   const dns::MessageView& q = req.msg();
-  Response resp;
   const dns::OptView* opt = q.opt();
   if (opt && opt->version != 0) {
-    resp = Response::reply(badvers_reply(q), dns::rcode::BADVERS);
+    Response resp = Response::reply(badvers_reply(q), dns::rcode::BADVERS);
     resp.scrubbed = true;
-    co_return resp;
+    return Task<Response>::ready(std::move(resp));
   }
   const bool bad_cookie = opt && dns::malformed_cookie(*opt);
   const Block* block = nullptr;
   if (!bad_cookie && (req.qclass() == dns::cls::IN || any_class_)) block = route(req);
-  if (bad_cookie) {
-    // RFC 7873 §5.2.2. The scrub leaves the malformed option out of the reply's OPT.
-    resp = Response::unwritten(dns::rcode::FORMERR);
-  } else if (!block || block->chain.empty()) {
-    resp = Response::unwritten(dns::rcode::REFUSED);
-  } else if (debug_) {
-    try {
-      resp = co_await serve_chain(block->chain, req);
-    } catch (...) {
-      // debug: no recovery. CoreDNS dies of the panic; so does this process, through
-      // std::terminate, which prints the exception and aborts (a core dump to debug with).
+  // RFC 7873 §5.2.2. The scrub leaves the malformed option out of the reply's OPT.
+  if (bad_cookie) return Task<Response>::ready(finish(req, Response::unwritten(dns::rcode::FORMERR)));
+  if (!block || block->chain.empty())
+    return Task<Response>::ready(finish(req, Response::unwritten(dns::rcode::REFUSED)));
+  Task<Response> chain;
+  try {
+    chain = serve_chain(block->chain, req);
+  } catch (...) {
+    return Task<Response>::ready(finish(req, contain(std::current_exception())));
+  }
+  // A chain that answered at once (a cache hit) is finished here, without a coroutine frame.
+  if (chain.await_ready()) return Task<Response>::ready(finish(req, chain.await_resume()));
+  return finish_later(req, std::move(chain));
+}
+
+Task<Response> Server::finish_later(Request& req, Task<Response> chain) const {
+  Response resp;
+  try {
+    resp = co_await chain;
+  } catch (...) {
+    resp = contain(std::current_exception());
+  }
+  co_return finish(req, std::move(resp));
+}
+
+Response Server::contain(std::exception_ptr error) const {
+  // debug: no recovery. CoreDNS dies of the panic; so does this process, through
+  // std::terminate inside the handler, which prints the exception and aborts (a core dump to
+  // debug with).
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    if (debug_) {
       log::flush_thread();
       std::terminate();
     }
-  } else {
-    try {
-      resp = co_await serve_chain(block->chain, req);
-    } catch (const std::exception& e) {
-      metrics::panic_counter().inc();
-      log::error(fmt::format("Recovered from panic in server: \"{}\" {}", address_.key(), e.what()));
-      resp = Response::unwritten(dns::rcode::SERVFAIL);
+    metrics::panic_counter().inc();
+    log::error(fmt::format("Recovered from panic in server: \"{}\" {}", address_.key(), e.what()));
+  } catch (...) {
+    if (debug_) {
+      log::flush_thread();
+      std::terminate();
     }
+    throw;
   }
+  return Response::unwritten(dns::rcode::SERVFAIL);
+}
+
+Response Server::finish(const Request& req, Response resp) const {
   if (!resp.written() && dns::is_unwritten_rcode(resp.rcode))
-    resp.wire = dns::error_reply(q, resp.rcode);
+    resp.wire = dns::error_reply(req.msg(), resp.rcode);
   if (resp.written() && !resp.scrubbed) {
-    dns::scrub_reply(resp.wire, q, {.tcp = req.tcp(), .extra_echoed_options = {}}, resp.plain);
+    dns::scrub_reply(resp.wire, req.msg(), {.tcp = req.tcp(), .extra_echoed_options = {}}, resp.plain);
     resp.scrubbed = true;
   }
-  co_return resp;
+  return resp;
 }
 
 }  // namespace coredns::server

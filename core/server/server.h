@@ -2,6 +2,7 @@
 // A server: every zone served on one listen address, and the routing of a query to the chain of
 // the server block that owns its longest matching zone (CoreDNS's core/dnsserver/server.go).
 #include <bitset>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,6 +51,13 @@ class Server final : public Lookup {
 
  private:
   const Block* route(const Request& req) const;
+  // The rest of serve() for a chain that suspended.
+  Task<Response> finish_later(Request& req, Task<Response> chain) const;
+  // A plugin's exception, contained as CoreDNS's recover does: SERVFAIL, the panic counted and
+  // logged; with `debug`, none: the process terminates.
+  Response contain(std::exception_ptr error) const;
+  // The core's error reply for an unwritten rcode, then the scrub for the client.
+  Response finish(const Request& req, Response resp) const;
 
   ListenAddress address_;
   std::string key_;

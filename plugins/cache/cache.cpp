@@ -157,7 +157,7 @@ bool Cache::lookup(const Request& req, const Key& key, int64_t now, const Series
 }
 
 Task<Response> Cache::serve(Request& req, Next next) {
-  if (!zones_.contains(req.qname_lower())) co_return co_await next(req);
+  if (!zones_.contains(req.qname_lower())) return next(req);
   const Series m = series_.get(req);
   m.requests->inc();
   const Key key = make_key(req.qname_lower(), req.qtype(), req.qclass(), req.do_bit(),
@@ -165,31 +165,39 @@ Task<Response> Cache::serve(Request& req, Next next) {
   Found f;
   if (!lookup(req, key, clock_.monotonic_ns(), m, f)) {
     m.misses->inc();
-    Response resp = co_await miss(req, key, next, m);
-    resp.fresh_for = 0;  // the promise is the cache's own, for its hits
-    co_return resp;
+    return miss(req, key, next, m);
   }
-  if (f.verify) {
-    Refresh r{key, f.generation, Mode::stale, f.hits, false, m};
-    std::optional<Response> fresh = co_await verify(req, next, r);
-    if (fresh) {
-      fresh->fresh_for = 0;
-      co_return std::move(*fresh);
-    }
-  } else if (f.refresh) {
+  if (f.verify)
+    return verify_stale(req, next, Refresh{key, f.generation, Mode::stale, f.hits, false, m},
+                        std::move(f));
+  if (f.refresh) {
     m.prefetch->inc();
     Refresh r{key, f.generation, f.stale ? Mode::stale : Mode::prefetch, f.hits, true, m};
     run_in_background(req.hold_config(),
                       refresh_in_background(req.with_flags(dns::Header::AD), next, r));
   }
-  if (f.stale) m.served_stale->inc();
-  Response hit = Response::reply(std::move(f.reply), f.rcode, name());
-  hit.fresh_for = f.fresh_for;
-  hit.plain = true;  // an entry is stored without OPT, cut at its last record (flatten_reply)
-  co_return hit;
+  // A hit answers at once: no coroutine (Task::ready).
+  return Task<Response>::ready(hit(std::move(f), m));
 }
 
-Task<Response> Cache::miss(Request& req, const Key& key, Next next, const Series& m) {
+Response Cache::hit(Found f, const Series& m) const {
+  if (f.stale) m.served_stale->inc();
+  Response resp = Response::reply(std::move(f.reply), f.rcode, name());
+  resp.fresh_for = f.fresh_for;
+  resp.plain = true;  // an entry is stored without OPT, cut at its last record (flatten_reply)
+  return resp;
+}
+
+Task<Response> Cache::verify_stale(Request& req, Next next, Refresh r, Found f) {
+  std::optional<Response> fresh = co_await verify(req, next, r);
+  if (fresh) {
+    fresh->fresh_for = 0;
+    co_return std::move(*fresh);
+  }
+  co_return hit(std::move(f), r.series);
+}
+
+Task<Response> Cache::miss(Request& req, Key key, Next next, Series m) {
   // AD=1 upstream, so one entry serves clients that set AD and clients that do not.
   std::unique_ptr<Request> sub = req.with_flags(dns::Header::AD);
   Response resp = co_await next(*sub);
@@ -200,10 +208,12 @@ Task<Response> Cache::miss(Request& req, const Key& key, Next next, const Series
       Response failure = Response::reply(dns::error_reply(sub->msg(), resp.rcode), resp.rcode);
       take_in(failure, *sub, key, Mode::miss, m, 0);
     }
+    resp.fresh_for = 0;  // the promise is the cache's own, for its hits
     co_return resp;
   }
   take_in(resp, *sub, key, Mode::miss, m, 0);
   apply_client_ad(req, resp);
+  resp.fresh_for = 0;
   co_return resp;
 }
 

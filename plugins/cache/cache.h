@@ -74,7 +74,11 @@ class Cache final : public Handler {
   bool usable(const Entry& e, int64_t now) const;
   Entry* pick(Shard& s, const Key& key, const dns::Name& lowered, int64_t now) const;
   bool lookup(const Request& req, const Key& key, int64_t now, const Series& m, Found& f);
-  Task<Response> miss(Request& req, const Key& key, Next next, const Series& m);
+  // By value: the coroutines outlive serve()'s locals.
+  Task<Response> miss(Request& req, Key key, Next next, Series m);
+  // verify mode: the stale item `f` is served when the refresh does not deliver in time.
+  Task<Response> verify_stale(Request& req, Next next, Refresh r, Found f);
+  Response hit(Found f, const Series& m) const;
   Task<std::optional<Response>> verify(const Request& req, Next next, Refresh r);
   Task<Refreshed> refresh(std::unique_ptr<Request> sub, Next next, Refresh r);
   Task<void> refresh_in_background(std::unique_ptr<Request> sub, Next next, Refresh r);

@@ -87,8 +87,11 @@ Task<Response> Dns64::serve(Request& req, Next next) {
   const bool arpa = under_arpa(lower);
   if (arpa && is_ipv4only_name(lower)) return local(req, on);
   if (!on) return next(req);
-  if (req.qtype() == dns::type::AAAA)
+  if (req.qtype() == dns::type::AAAA) {
+    // A kept answer is a hit: it answers at once, without a coroutine (Task::ready).
+    if (Response kept; kept_answer(req, kept)) return Task<Response>::ready(std::move(kept));
     return config_.translate_all_for(lower) ? a_first(req, next) : aaaa_first(req, next);
+  }
   if (arpa && req.qtype() == dns::type::PTR) {
     if (auto v6 = parse_ip6_arpa(lower))
       if (auto v4 = config_.prefix.extract(*v6); v4 && embedding().usable(v4->data()))
@@ -98,7 +101,6 @@ Task<Response> Dns64::serve(Request& req, Next next) {
 }
 
 Task<Response> Dns64::aaaa_first(Request& req, Next next) {
-  if (Response kept; kept_answer(req, kept)) co_return kept;
   Response aaaa = co_await next(req);
   uint32_t bound = kTtlWithoutSoa;
   dns::MessageView v;
@@ -123,7 +125,6 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
 }
 
 Task<Response> Dns64::a_first(Request& req, Next next) {
-  if (Response kept; kept_answer(req, kept)) co_return kept;
   Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();

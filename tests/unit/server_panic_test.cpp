@@ -28,6 +28,14 @@ class Thrower : public Handler {
   }
 };
 
+// A plain function, not a coroutine: its exception leaves the call itself, before any Task
+// exists (the way a handler that can answer at once with Task::ready is written).
+class PlainThrower : public Handler {
+ public:
+  std::string_view name() const override { return "thrower"; }
+  Task<Response> serve(Request&, Next) override { throw std::runtime_error("boom"); }
+};
+
 Endpoint loopback(uint16_t port) {
   sockaddr_in s4{};
   s4.sin_family = AF_INET;
@@ -37,8 +45,8 @@ Endpoint loopback(uint16_t port) {
 }
 
 struct Rig {
-  explicit Rig(bool debug) {
-    block.handlers = {std::make_shared<Thrower>()};
+  explicit Rig(bool debug, std::shared_ptr<Handler> handler = std::make_shared<Thrower>()) {
+    block.handlers = {std::move(handler)};
     block.chain = {block.handlers.front().get()};
     block.options.debug = debug;
     server.add_zone(".", &block);
@@ -60,6 +68,14 @@ struct Rig {
 
 TEST_CASE("an exception in a handler is answered with SERVFAIL") {
   Rig rig(false);
+  auto r = rig.ask();
+  REQUIRE(r);
+  REQUIRE(r->written());
+  CHECK(testing::parse(r->wire).header().rcode() == dns::rcode::SERVFAIL);
+}
+
+TEST_CASE("an exception thrown by a handler's plain call is answered with SERVFAIL too") {
+  Rig rig(false, std::make_shared<PlainThrower>());
   auto r = rig.ask();
   REQUIRE(r);
   REQUIRE(r->written());
