@@ -56,12 +56,20 @@ class ConfigHold {
   ConfigKeeper* keeper_ = nullptr;
 };
 
+// An IPv4 or IPv6 socket address in the room of the larger (28 bytes, where sockaddr_storage
+// takes 128): every query carries a few, copied and cleared.
+union SocketAddress {
+  sockaddr sa;
+  sockaddr_in in4;
+  sockaddr_in6 in6;
+};
+
 // A socket address with IPv4-mapped IPv6 addresses shown as IPv4, as Go (and so CoreDNS) does.
 struct Endpoint {
-  sockaddr_storage addr{};
+  SocketAddress addr{};
 
   static Endpoint from(const sockaddr* sa);
-  int family() const { return addr.ss_family; }
+  int family() const { return addr.sa.sa_family; }
   bool is_ipv4() const { return family() == AF_INET; }
   std::string ip() const;          // "127.0.0.1", "::1"
   std::string ip_bracketed() const;  // "127.0.0.1", "[::1]" (log's {remote})

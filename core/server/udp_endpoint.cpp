@@ -26,7 +26,7 @@ struct ReceiveArena {
   std::unique_ptr<uint8_t[]> data{new uint8_t[kBatch * kMaxDatagram]};
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
-  sockaddr_storage peers[kBatch];
+  SocketAddress peers[kBatch];  // a UDP socket's peers are IPv4 or IPv6
   alignas(cmsghdr) uint8_t control[kBatch][kControlSize];
 
   // recvmmsg changes only the headers of the datagrams it fills: only those are set again.
@@ -37,7 +37,7 @@ struct ReceiveArena {
       iov[i] = {data.get() + i * kMaxDatagram, kMaxDatagram};
       msgs[i].msg_hdr = {};
       msgs[i].msg_hdr.msg_name = &peers[i];
-      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      msgs[i].msg_hdr.msg_namelen = sizeof(SocketAddress);
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
       msgs[i].msg_hdr.msg_control = control[i];
@@ -77,8 +77,9 @@ void UdpEndpoint::receive() {
     for (int i = 0; i < n && !closed_; ++i) {
       msghdr& mh = a.msgs[i].msg_hdr;
       Arrival from;
-      std::memcpy(&from.peer, mh.msg_name, mh.msg_namelen);
-      from.peer_len = mh.msg_namelen;
+      // A longer address than the room given is reported with its full length: never copy more.
+      from.peer_len = std::min<socklen_t>(mh.msg_namelen, sizeof(SocketAddress));
+      std::memcpy(&from.peer, mh.msg_name, from.peer_len);
       bool got6 = false, got4 = false;
       for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
@@ -90,26 +91,24 @@ void UdpEndpoint::receive() {
         }
       }
       // A dual-stack socket sees IPv4 clients as v4-mapped and answers them with IPV6_PKTINFO.
-      from.v6 = from.peer.ss_family == AF_INET6;
+      from.v6 = from.peer.sa.sa_family == AF_INET6;
       if (from.v6 && !got6 && got4) {
         from.pkt6 = {};
         from.pkt6.ipi6_addr.s6_addr[10] = 0xff;
         from.pkt6.ipi6_addr.s6_addr[11] = 0xff;
         std::memcpy(&from.pkt6.ipi6_addr.s6_addr[12], &from.pkt4.ipi_addr, 4);
       }
-      sockaddr_storage local{};
+      SocketAddress local{};
       if (from.v6) {
-        auto* s6 = reinterpret_cast<sockaddr_in6*>(&local);
-        s6->sin6_family = AF_INET6;
-        s6->sin6_addr = from.pkt6.ipi6_addr;
-        s6->sin6_port = htons(static_cast<uint16_t>(port_));
+        local.in6.sin6_family = AF_INET6;
+        local.in6.sin6_addr = from.pkt6.ipi6_addr;
+        local.in6.sin6_port = htons(static_cast<uint16_t>(port_));
       } else {
-        auto* s4 = reinterpret_cast<sockaddr_in*>(&local);
-        s4->sin_family = AF_INET;
-        s4->sin_addr = from.pkt4.ipi_addr;
-        s4->sin_port = htons(static_cast<uint16_t>(port_));
+        local.in4.sin_family = AF_INET;
+        local.in4.sin_addr = from.pkt4.ipi_addr;
+        local.in4.sin_port = htons(static_cast<uint16_t>(port_));
       }
-      from.local = Endpoint::from(reinterpret_cast<sockaddr*>(&local));
+      from.local = Endpoint::from(&local.sa);
       handle({a.data.get() + i * kMaxDatagram, a.msgs[i].msg_len}, from);
     }
     flush();

@@ -32,7 +32,7 @@ class UdpEndpoint {
  private:
   struct Outgoing {
     std::vector<uint8_t> bytes;
-    sockaddr_storage peer;
+    SocketAddress peer;
     socklen_t peer_len;
     // The address the query came to, to answer from it.
     bool v6;
@@ -40,7 +40,7 @@ class UdpEndpoint {
     in_pktinfo pkt4;
   };
   struct Arrival {
-    sockaddr_storage peer;
+    SocketAddress peer;
     socklen_t peer_len;
     bool v6 = false;
     in6_pktinfo pkt6{};
