@@ -61,6 +61,7 @@ MessageView::Error MessageView::parse(std::span<const uint8_t> bytes) {
     if (after == kBadOffset || after + 4 > bytes.size()) return Error::bad_question;
     if (i == 0) {
       question_.name_offset = pos;
+      question_.name_length = after - pos;
       question_.qtype = load16(bytes.data() + after);
       question_.qclass = load16(bytes.data() + after + 2);
       has_question_ = true;
@@ -115,7 +116,7 @@ uint16_t MessageView::section_count(Section s) const {
 
 Name MessageView::question_name() const {
   Name n;
-  if (has_question_) read_name(bytes_, question_.name_offset, &n);
+  if (has_question_) n.assign_checked(bytes_.subspan(question_.name_offset, question_.name_length));
   return n;
 }
 

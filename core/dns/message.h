@@ -13,7 +13,10 @@ namespace coredns::dns {
 enum class Section : uint8_t { answer = 0, authority = 1, additional = 2 };
 
 struct Question {
-  size_t name_offset = 0;  // in the message; the name may be compressed only in odd responses
+  size_t name_offset = 0;  // in the message, right after the header
+  // The name is stored whole: a compression pointer must point backwards and not into the
+  // header, so none can appear at the first name of a message.
+  size_t name_length = 0;
   uint16_t qtype = 0;
   uint16_t qclass = 0;
 };

@@ -24,6 +24,12 @@ class Name {
   static bool from_text(std::string_view text, Name& out);
   // Raw uncompressed wire bytes; false unless they form exactly one valid name.
   static bool from_wire(std::span<const uint8_t> wire, Name& out);
+  // Wire bytes that skip_name has already found to be one valid uncompressed name (a parsed
+  // message's question name, MessageView::question()): copied without checking them again.
+  void assign_checked(std::span<const uint8_t> wire) {
+    std::memcpy(bytes_, wire.data(), wire.size());
+    size_ = static_cast<uint8_t>(wire.size());
+  }
 
   std::string to_text() const;  // "www.example.org." with miekg/dns's escaping; "." for root
   void append_text(std::string& out) const;  // to_text() into a reused buffer

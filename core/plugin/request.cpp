@@ -80,7 +80,10 @@ Request::Request(const dns::MessageView& parsed, Transport transport, const Endp
 Request::~Request() { dns::give_back(std::move(bytes_)); }
 
 void Request::init_names() {
-  if (msg_.has_question()) dns::read_name(msg_.bytes(), msg_.question().name_offset, &qname_);
+  if (msg_.has_question()) {
+    const dns::Question& q = msg_.question();
+    qname_.assign_checked(msg_.bytes().subspan(q.name_offset, q.name_length));
+  }
   qname_lower_.set_lowered(qname_);
 }
 
