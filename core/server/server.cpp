@@ -75,7 +75,8 @@ Task<Response> Server::serve(Request& req) const {
   const Block* block = nullptr;
   if (!bad_cookie && (req.qclass() == dns::cls::IN || any_class_)) block = route(req);
   // RFC 7873 §5.2.2. The scrub leaves the malformed option out of the reply's OPT.
-  if (bad_cookie) return Task<Response>::ready(finish(req, Response::unwritten(dns::rcode::FORMERR)));
+  if (bad_cookie)
+    return Task<Response>::ready(finish(req, Response::unwritten(dns::rcode::FORMERR)));
   if (!block || block->chain.empty())
     return Task<Response>::ready(finish(req, Response::unwritten(dns::rcode::REFUSED)));
   Task<Response> chain;
@@ -126,7 +127,8 @@ Response Server::finish(const Request& req, Response resp) const {
   if (!resp.written() && dns::is_unwritten_rcode(resp.rcode))
     resp.wire = dns::error_reply(req.msg(), resp.rcode);
   if (resp.written() && !resp.scrubbed) {
-    dns::scrub_reply(resp.wire, req.msg(), {.tcp = req.tcp(), .extra_echoed_options = {}}, resp.plain);
+    dns::scrub_reply(resp.wire, req.msg(), {.tcp = req.tcp(), .extra_echoed_options = {}},
+                     resp.plain);
     resp.scrubbed = true;
   }
   return resp;

@@ -274,7 +274,8 @@ std::vector<uint8_t> served(bool at_once, bool passer, int records, uint16_t udp
   const auto q = make_query("www.example.org", dns::type::A, o);
   Request req(q, Transport::udp, Endpoint{}, Endpoint{}, &srv);
   std::optional<Response> out;
-  async::spawn(srv.serve(req), [&](std::optional<Response> r, std::exception_ptr) { out = std::move(r); });
+  async::spawn(srv.serve(req),
+               [&](std::optional<Response> r, std::exception_ptr) { out = std::move(r); });
   REQUIRE(out);  // both ways finish before spawn returns: nothing here waits
   CHECK(out->scrubbed);
   return out->wire;
