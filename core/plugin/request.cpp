@@ -101,7 +101,9 @@ std::unique_ptr<Request> Request::derive(const dns::Name& qname, uint16_t qtype)
 }
 
 std::unique_ptr<Request> Request::with_flags(uint16_t flags) const {
-  auto r = std::make_unique<Request>(msg_.bytes(), transport_, remote_, local_, server_);
+  // A copy of this parse (MessageView::rebase), then one parse again for the header the view
+  // keeps: the flags change no offset.
+  auto r = std::make_unique<Request>(msg_, transport_, remote_, local_, server_);
   dns::Header h = r->msg_.header();
   h.set(flags);
   h.write(r->bytes_.data());
