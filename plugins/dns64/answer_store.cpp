@@ -80,11 +80,12 @@ bool AnswerStore::find(const Request& req, std::vector<uint8_t>& out) {
 void AnswerStore::keep(const Request& req, std::span<const uint8_t> reply, uint32_t life) {
   if (life == 0 || reply.size() > kMaxWire) return;
   dns::MessageView v;
-  if (v.parse(reply) != dns::MessageView::Error::none || !v.has_question() ||
-      v.header().has(dns::Header::TC) || v.question().name_offset != dns::kHeaderSize)
-    return;
   const dns::Name& lower = req.qname_lower();
-  if (reply.size() < dns::kHeaderSize + lower.size()) return;
+  // The kept bytes get the query's name written over the question's (here and in find): only a
+  // question name of that very length may be overwritten.
+  if (v.parse(reply) != dns::MessageView::Error::none || !v.has_question() ||
+      v.header().has(dns::Header::TC) || v.question().name_length != lower.size())
+    return;
   Answer a;
   size_t end = v.size();
   uint16_t arcount = v.header().arcount;
