@@ -1,11 +1,13 @@
 // libFuzzer target "dns_message": the wire codec and the server's pre-dispatch path on untrusted
 // bytes (core/dns: MessageView::parse, read_name, uncompressed_size, MessageBuilder::copy_record,
-// scrub_reply, error_reply; core/server: precheck_query, badvers_reply).
+// scrub_reply, error_reply; core/server: precheck_query, badvers_reply; core/plugin: the
+// Request made of an accepted query, with_flags and derive).
 //
 // Input layout: [ctl][qlen hi][qlen lo][query: qlen bytes][reply: the rest]
 //   ctl bit 0: the client is on TCP (no truncation)
 // Shorter inputs are taken as a query only. Besides memory errors (ASan/UBSan), it checks the
 // invariants the server relies on; a violation aborts with a message on stderr.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +21,7 @@
 #include "core/dns/rdata.h"
 #include "core/dns/scrub.h"
 #include "core/dns/types.h"
+#include "core/plugin/request.h"
 #include "core/server/replies.h"
 
 namespace {
@@ -126,6 +129,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
   }
   check(qv.has_question() && qv.header().qdcount == 1, "accepted query without one question");
+  {
+    // The Request copies the question name's bytes whole (Question::name_length): they must be
+    // the name the parse read, whatever the query's compression pointers or case.
+    const dns::Name parsed = qv.question_name();
+    Request req(qv, Transport::udp, Endpoint{}, Endpoint{}, nullptr);
+    check(req.qname() == parsed, "Request's question name differs from the parse");
+    check(req.qname_lower() == parsed.lowered(), "Request's lower-cased name differs");
+    check(req.wire().size() == qv.size() &&
+              std::equal(req.wire().begin(), req.wire().end(), qv.bytes().begin()),
+          "Request's copy of the query differs");
+    check(req.qtype() == qv.question().qtype && req.qclass() == qv.question().qclass,
+          "Request's question type or class differs");
+    const auto flagged = req.with_flags(dns::Header::AD | dns::Header::CD);
+    check(flagged->qname() == parsed && flagged->id() == req.id() &&
+              flagged->msg().header().has(dns::Header::AD) && flagged->cd_bit() &&
+              flagged->wire().size() == req.wire().size(),
+          "with_flags changed more than the flags");
+    const auto derived = req.derive(parsed, dns::type::A);
+    check(derived->qname() == parsed && derived->qtype() == dns::type::A &&
+              derived->has_opt() == req.has_opt() && derived->depth() == req.depth() + 1,
+          "derive did not ask the same name");
+  }
   {
     std::vector<uint8_t> e = dns::error_reply(qv, dns::rcode::SERVFAIL);
     MessageView ev;
