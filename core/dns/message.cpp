@@ -8,7 +8,8 @@ namespace {
 
 // Validates the names inside a record's RDATA; returns their expanded length minus their stored
 // length (how much longer the RDATA gets when written uncompressed), or -1 if malformed.
-long rdata_name_growth(std::span<const uint8_t> msg, const RecordView& rr) {
+long rdata_name_growth(std::span<const uint8_t> msg, const RecordView& rr,
+                       const FixedFields* fixed = nullptr) {
   RdataNames layout = rdata_names(rr.type);
   if (layout.names == 0) return 0;
   if (rr.rdlength < layout.lead) return -1;
@@ -17,7 +18,7 @@ long rdata_name_growth(std::span<const uint8_t> msg, const RecordView& rr) {
   auto rdata = msg.first(rr.end());
   for (int i = 0; i < layout.names; ++i) {
     size_t expanded = 0;
-    size_t next = skip_name(rdata, pos, &expanded);
+    size_t next = skip_name(rdata, pos, &expanded, fixed);
     if (next == kBadOffset) return -1;
     growth += static_cast<long>(expanded) - static_cast<long>(next - pos);
     pos = next;
@@ -28,10 +29,10 @@ long rdata_name_growth(std::span<const uint8_t> msg, const RecordView& rr) {
 
 }  // namespace
 
-RecordView read_record(std::span<const uint8_t> msg, size_t offset) {
+RecordView read_record(std::span<const uint8_t> msg, size_t offset, const FixedFields* fixed) {
   RecordView rr;
   rr.offset = offset;
-  size_t pos = skip_name(msg, offset, nullptr);
+  size_t pos = skip_name(msg, offset, nullptr, fixed);
   if (pos == kBadOffset || pos + 10 > msg.size()) {
     rr.rdata_offset = kBadOffset;
     return rr;
@@ -55,10 +56,12 @@ MessageView::Error MessageView::parse(std::span<const uint8_t> bytes) {
   if (bytes.size() < kHeaderSize) return Error::short_header;
   header_ = Header::read(bytes.data());
 
+  FixedFields fixed(bytes.size());
   size_t pos = kHeaderSize;
   for (uint16_t i = 0; i < header_.qdcount; ++i) {
-    size_t after = skip_name(bytes, pos, nullptr);
+    size_t after = skip_name(bytes, pos, nullptr, &fixed);
     if (after == kBadOffset || after + 4 > bytes.size()) return Error::bad_question;
+    fixed.mark(after, 4);
     if (i == 0) {
       question_.name_offset = pos;
       question_.name_length = after - pos;
@@ -75,9 +78,10 @@ MessageView::Error MessageView::parse(std::span<const uint8_t> bytes) {
   for (int s = 0; s < 3; ++s) {
     section_begin_[s] = pos;
     for (uint16_t i = 0; i < counts[s]; ++i) {
-      RecordView rr = read_record(bytes, pos);
+      RecordView rr = read_record(bytes, pos, &fixed);
       if (rr.rdata_offset == kBadOffset) return Error::bad_record;
-      if (rdata_name_growth(bytes, rr) < 0) return Error::bad_record;
+      fixed.mark(rr.rdata_offset - 10, 10);  // type, class, TTL, RDATA length
+      if (rdata_name_growth(bytes, rr, &fixed) < 0) return Error::bad_record;
       if (rr.type == type::OPT && s == 2) {
         if (has_opt_) return Error::multiple_opt;
         has_opt_ = true;

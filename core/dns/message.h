@@ -96,8 +96,10 @@ class MessageView {
   size_t end_ = 0;
 };
 
-// Reads the record at `offset`; kBadOffset-free only on a validated message.
-RecordView read_record(std::span<const uint8_t> msg, size_t offset);
+// Reads the record at `offset`; kBadOffset-free only on a validated message. `fixed`: as for
+// skip_name, while MessageView::parse validates.
+RecordView read_record(std::span<const uint8_t> msg, size_t offset,
+                       const FixedFields* fixed = nullptr);
 
 class MessageView::RecordRange {
  public:

@@ -1,5 +1,7 @@
 #include "core/dns/name.h"
 
+#include <algorithm>
+
 #include "core/dns/wire.h"
 
 namespace coredns::dns {
@@ -191,44 +193,86 @@ namespace {
 
 // Walks the possibly compressed name at `offset`, copying its labels to `buf` when not null;
 // `written` gets its expanded length. Returns the offset past the name as stored, or kBadOffset.
-size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size_t& written) {
+size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size_t& written,
+                 const FixedFields* fixed) {
   written = 0;
   size_t pos = offset;
   size_t end = kBadOffset;     // offset after the name as stored at `offset`
   size_t lowest_seen = offset; // pointers must go strictly below every position visited
+  size_t limit = msg.size();   // past a pointer: the pointer's own offset
   const uint8_t* data = msg.data();
-  const size_t size = msg.size();
   while (true) {
-    if (pos >= size) return kBadOffset;
+    if (pos >= limit) return kBadOffset;
     const uint8_t len = data[pos];
-    if ((len & 0xC0) == 0xC0) {
-      if (pos + 1 >= size) return kBadOffset;
+    const bool pointer = (len & 0xC0) == 0xC0;
+    if (!pointer && (len & 0xC0)) return kBadOffset;  // 0x40/0x80: obsolete label types
+    // What a pointer led to is a name written before the pointer, and not over a fixed field.
+    const size_t element = pointer ? 2 : len + 1u;
+    if (pos + element > limit) return kBadOffset;
+    if (fixed && end != kBadOffset && fixed->any(pos, element)) return kBadOffset;
+    if (pointer) {
       size_t target = (static_cast<size_t>(len & 0x3F) << 8) | data[pos + 1];
       // No name starts inside the header: a pointer there would read bytes that replies rewrite.
       if (target >= lowest_seen || target < kHeaderSize) return kBadOffset;
       if (end == kBadOffset) end = pos + 2;
       lowest_seen = target;
+      limit = pos;
       pos = target;
       continue;
     }
-    if (len & 0xC0) return kBadOffset;  // 0x40/0x80: obsolete label types
-    if (written + len + 1 > kMaxNameLength) return kBadOffset;
-    if (pos + 1 + len > size) return kBadOffset;
-    if (buf) std::memcpy(buf + written, data + pos, len + 1u);
-    written += len + 1;
+    if (written + element > kMaxNameLength) return kBadOffset;
+    if (buf) std::memcpy(buf + written, data + pos, element);
+    written += element;
     if (len == 0) return end == kBadOffset ? pos + 1 : end;
-    pos += len + 1;
+    pos += element;
   }
 }
 
 }  // namespace
+
+FixedFields::FixedFields(size_t message_size)
+    : used_((std::min(message_size, kReach) + 63) / 64) {
+  std::memset(words_, 0, used_ * sizeof(uint64_t));
+}
+
+namespace {
+
+// Calls `f(word, mask)` for the words holding bits [from, from + count), cut at `bits`.
+template <typename F>
+void for_each_word(size_t from, size_t count, size_t bits, F f) {
+  const size_t end = std::min(from + count, bits);
+  while (from < end) {
+    const size_t bit = from % 64, n = std::min<size_t>(64 - bit, end - from);
+    const uint64_t ones = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+    if (!f(from / 64, ones << bit)) return;
+    from += n;
+  }
+}
+
+}  // namespace
+
+void FixedFields::mark(size_t from, size_t count) {
+  for_each_word(from, count, used_ * 64, [&](size_t w, uint64_t mask) {
+    words_[w] |= mask;
+    return true;
+  });
+}
+
+bool FixedFields::any(size_t from, size_t count) const {
+  bool found = false;
+  for_each_word(from, count, used_ * 64, [&](size_t w, uint64_t mask) {
+    found = (words_[w] & mask) != 0;
+    return !found;
+  });
+  return found;
+}
 
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
   // Labels are gathered only when `out` wants them, and `out` is left untouched on failure. The
   // walk checks what Name::from_wire would, so the name is copied in without a second pass.
   uint8_t local[kMaxNameLength];
   size_t written = 0;
-  const size_t end = walk_name(msg, offset, out ? local : nullptr, written);
+  const size_t end = walk_name(msg, offset, out ? local : nullptr, written, nullptr);
   if (out && end != kBadOffset) {
     std::memcpy(out->bytes_, local, written);
     out->size_ = static_cast<uint8_t>(written);
@@ -236,9 +280,10 @@ size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {
   return end;
 }
 
-size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded) {
+size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded,
+                 const FixedFields* fixed) {
   size_t written = 0;
-  const size_t end = walk_name(msg, offset, nullptr, written);
+  const size_t end = walk_name(msg, offset, nullptr, written, fixed);
   if (expanded) *expanded = end == kBadOffset ? 0 : written;
   return end;
 }

@@ -84,8 +84,9 @@ inline constexpr size_t kBadOffset = static_cast<size_t>(-1);
 
 // Reads the possibly compressed name that starts at `offset` of `msg` into `out` (may be null to
 // only validate). Compression pointers must point backwards, which also rules out loops, and not
-// into the 12-byte header. Returns
-// the offset just past the name as it is stored at `offset`, or kBadOffset if malformed.
+// into the 12-byte header; the name a pointer leads to must end before the pointer (a prior
+// occurrence, RFC 1035 §4.1.4). Returns the offset just past the name as it is stored at
+// `offset`, or kBadOffset if malformed.
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
 
 // A well-mixed 64-bit hash of a (lower-cased) name and the table's other key fields, for tables
@@ -93,9 +94,30 @@ size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
 // pick a shard or a slot.
 uint64_t hash_name(uint64_t fields, const Name& name);
 
+// The bytes of a message being parsed that belong to no name: each question's type and class,
+// each record's type, class, TTL and RDATA length. A name reached through a compression pointer
+// may not read any of them (RFC 1035 §4.1.4: a pointer leads to a prior occurrence of a name),
+// because replies are patched in place (cache rewrites TTLs): a name laid over those bytes would
+// change with them, or stop parsing (found by tests/fuzz/cache_reply).
+class FixedFields {
+ public:
+  // Pointers reach offsets below 2^14, and a name read from there is at most 255 octets long.
+  static constexpr size_t kReach = (size_t{1} << 14) + kMaxNameLength;
+
+  explicit FixedFields(size_t message_size);
+  void mark(size_t from, size_t count);
+  bool any(size_t from, size_t count) const;
+
+ private:
+  uint64_t words_[(kReach + 63) / 64];
+  size_t used_;  // words cleared for this message
+};
+
 // read_name without the copy: validates the name at `offset` and returns the offset past it, or
-// kBadOffset; `expanded` (may be null) gets its length once decompressed (0 if malformed).
-size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded);
+// kBadOffset; `expanded` (may be null) gets its length once decompressed (0 if malformed). With
+// `fixed` (MessageView::parse), a name reached through a pointer must not read those bytes.
+size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded,
+                 const FixedFields* fixed = nullptr);
 
 // Length of the name at `offset` once decompressed, or 0 if malformed.
 size_t expanded_name_length(std::span<const uint8_t> msg, size_t offset);

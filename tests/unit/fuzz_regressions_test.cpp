@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/dns/builder.h"
@@ -94,4 +95,65 @@ TEST_CASE("fuzz: a name pointing into the header is malformed") {
   REQUIRE(r.parse(reply) == dns::MessageView::Error::none);
   CHECK(r.header().rcode() == dns::rcode::FORMERR);
   CHECK(r.header().qdcount == 0);
+}
+
+// cache_reply: "the cache's reply does not parse". The answer's owner is a pointer to the
+// question's last byte (its class, 0x01), read as a one-octet label whose name runs on into the
+// answer's own type, class and TTL. The reply parsed; the cache rewrote the TTL (clamped to its
+// minimum) and so the owner's labels, and served a reply that no longer parsed. A pointer leads
+// to a prior occurrence of a name (RFC 1035 §4.1.4): it must end before the pointer, and lie over
+// no question's or record's fixed fields.
+TEST_CASE("fuzz: a name reached through a pointer may not run into the record's own fields") {
+  const std::vector<uint8_t> reply = {
+      0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,  // QD=1 AN=1
+      0x01, 'a',  0x00, 0x00, 0x01, 0x00, 0x01,                                // a. A IN
+      0xC0, 0x12,                                // owner -> 18, the class's 0x01
+      0x00, 0x10, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,  // TXT IN TTL 0 rdlen 9
+      0x07, 'a',  'b',  'c',  'd',  'e',  'f',  'g',  0x00};
+  // Read from 18: the label "\xC0", then 0x12 as an 18-octet label over type, class, TTL, RDATA
+  // length and most of the RDATA, then the RDATA's last octet as the root: a whole name that
+  // ends after the pointer.
+  dns::MessageView v;
+  CHECK(v.parse(reply) == dns::MessageView::Error::bad_record);
+}
+
+TEST_CASE("fuzz: a name reached through a pointer may not lie over an earlier record's TTL") {
+  // The first answer's TTL octets 01 'b' 00 00 spell the name "b."; the second answer's owner
+  // points there. It ends before the pointer, but a rewritten TTL would rename the record.
+  const std::vector<uint8_t> reply = {
+      0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,  // QD=1 AN=2
+      0x01, 'b',  0x00, 0x00, 0x01, 0x00, 0x01,                                // b. A IN
+      0xC0, 0x0C, 0x00, 0x01, 0x00, 0x01, 0x01, 'b',  0x00, 0x00, 0x00, 0x04,  // b. A IN TTL
+      0x7F, 0x00, 0x00, 0x01,
+      0xC0, 0x19,                                // owner -> 25, the first answer's TTL
+      0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3C, 0x00, 0x04, 0x7F, 0x00, 0x00, 0x02};
+  dns::MessageView v;
+  CHECK(v.parse(reply) == dns::MessageView::Error::bad_record);
+  // The same second owner pointing at the question's name is an ordinary compressed reply.
+  std::vector<uint8_t> fine = reply;
+  fine[reply.size() - 15] = 0x0C;
+  REQUIRE(v.parse(fine) == dns::MessageView::Error::none);
+  CHECK(v.header().ancount == 2);
+}
+
+TEST_CASE("pointers to a name's parent and to a name in RDATA still parse") {
+  // www.example. CNAME host.(-> example. in the question); host.example. (-> the CNAME's
+  // RDATA) A: what compressing servers write.
+  const std::vector<uint8_t> reply = {
+      0x12, 0x34, 0x81, 0x80, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,  // QD=1 AN=2
+      0x03, 'w',  'w',  'w',  0x07, 'e',  'x',  'a',  'm',  'p',  'l',  'e',  0x00,
+      0x00, 0x01, 0x00, 0x01,                                                  // A IN
+      0xC0, 0x0C, 0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2C, 0x00, 0x07,  // CNAME
+      0x04, 'h',  'o',  's',  't',  0xC0, 0x10,                                // host.(-> 16)
+      0xC0, 0x29, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2C, 0x00, 0x04,  // (-> 41) A
+      0xC0, 0x00, 0x02, 0x01};
+  dns::MessageView v;
+  REQUIRE(v.parse(reply) == dns::MessageView::Error::none);
+  std::vector<std::string> owners;
+  for (const auto& rr : v.records(dns::Section::answer)) {
+    dns::Name owner;
+    REQUIRE(dns::read_name(v.bytes(), rr.offset, &owner) != dns::kBadOffset);
+    owners.push_back(owner.to_text());
+  }
+  CHECK(owners == std::vector<std::string>{"www.example.", "host.example."});
 }
