@@ -16,7 +16,7 @@ set -euo pipefail
 
 SRC_DIR=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC_DIR/build-fuzz}
-TARGETS="dns_message corefile scrub hosts template tls_stream nat64_6to4 nat64_4to6 nat64_gso nat64_config nat64_map_file"
+TARGETS="dns_message corefile scrub cache_reply hosts template tls_stream nat64_6to4 nat64_4to6 nat64_gso nat64_config nat64_map_file"
 
 if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
   sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
