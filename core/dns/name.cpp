@@ -196,35 +196,44 @@ namespace {
 size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size_t& written,
                  const FixedFields* fixed) {
   written = 0;
-  size_t pos = offset;
-  size_t end = kBadOffset;     // offset after the name as stored at `offset`
-  size_t lowest_seen = offset; // pointers must go strictly below every position visited
-  size_t limit = msg.size();   // past a pointer: the pointer's own offset
   const uint8_t* data = msg.data();
-  while (true) {
-    if (pos >= limit) return kBadOffset;
-    const uint8_t len = data[pos];
-    const bool pointer = (len & 0xC0) == 0xC0;
-    if (!pointer && (len & 0xC0)) return kBadOffset;  // 0x40/0x80: obsolete label types
-    // What a pointer led to is a name written before the pointer, and not over a fixed field.
-    const size_t element = pointer ? 2 : len + 1u;
-    if (pos + element > limit) return kBadOffset;
-    if (fixed && end != kBadOffset && fixed->any(pos, element)) return kBadOffset;
-    if (pointer) {
-      size_t target = (static_cast<size_t>(len & 0x3F) << 8) | data[pos + 1];
-      // No name starts inside the header: a pointer there would read bytes that replies rewrite.
-      if (target >= lowest_seen || target < kHeaderSize) return kBadOffset;
-      if (end == kBadOffset) end = pos + 2;
-      lowest_seen = target;
-      limit = pos;
-      pos = target;
-      continue;
+  size_t limit = msg.size();
+  size_t pos = offset;
+  // Reads labels from `pos` up to a root label (true) or a pointer (false, `pos` at it).
+  auto labels = [&](bool& ok) {
+    while (true) {
+      if (pos >= limit) return ok = false;
+      const uint8_t len = data[pos];
+      if ((len & 0xC0) == 0xC0) return false;
+      if (len & 0xC0) return ok = false;  // 0x40/0x80: obsolete label types
+      if (pos + len + 1u > limit || written + len + 1u > kMaxNameLength) return ok = false;
+      if (buf) std::memcpy(buf + written, data + pos, len + 1u);
+      written += len + 1u;
+      pos += len + 1u;
+      if (len == 0) return true;
     }
-    if (written + element > kMaxNameLength) return kBadOffset;
-    if (buf) std::memcpy(buf + written, data + pos, element);
-    written += element;
-    if (len == 0) return end == kBadOffset ? pos + 1 : end;
-    pos += element;
+  };
+  bool ok = true;
+  if (labels(ok)) return pos;
+  if (!ok) return kBadOffset;
+  const size_t end = pos + 2;  // the name as stored ends with its first pointer
+  size_t lowest_seen = offset;  // pointers must go strictly below every position visited
+  while (true) {
+    if (pos + 2 > limit) return kBadOffset;
+    const size_t target = (static_cast<size_t>(data[pos] & 0x3F) << 8) | data[pos + 1];
+    // No name starts inside the header: a pointer there would read bytes that replies rewrite.
+    if (target >= lowest_seen || target < kHeaderSize) return kBadOffset;
+    // A pointer leads to a name written before it (RFC 1035 §4.1.4): everything read from
+    // there lies below the pointer, and (while parsing) over no fixed field.
+    lowest_seen = target;
+    limit = pos;
+    pos = target;
+    const bool root = labels(ok);
+    if (!ok) return kBadOffset;
+    const size_t read_to = root ? pos : pos + 2;
+    if (!root && read_to > limit) return kBadOffset;
+    if (fixed && fixed->any(target, read_to - target)) return kBadOffset;
+    if (root) return end;
   }
 }
 
@@ -232,39 +241,32 @@ size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size
 
 FixedFields::FixedFields(size_t message_size)
     : used_((std::min(message_size, kReach) + 63) / 64) {
-  std::memset(words_, 0, used_ * sizeof(uint64_t));
+  for (size_t i = 0; i < used_; ++i) words_[i] = 0;
 }
 
-namespace {
-
-// Calls `f(word, mask)` for the words holding bits [from, from + count), cut at `bits`.
-template <typename F>
-void for_each_word(size_t from, size_t count, size_t bits, F f) {
-  const size_t end = std::min(from + count, bits);
+// Bits [from, from + count) of the map, a word at a time: `f(word, mask)` until it returns true.
+template <typename Words, typename F>
+bool FixedFields::each_word(Words* words, size_t used, size_t from, size_t count, F f) {
+  const size_t end = std::min(from + count, used * 64);
   while (from < end) {
     const size_t bit = from % 64, n = std::min<size_t>(64 - bit, end - from);
     const uint64_t ones = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
-    if (!f(from / 64, ones << bit)) return;
+    if (f(words[from / 64], ones << bit)) return true;
     from += n;
   }
+  return false;
 }
 
-}  // namespace
-
-void FixedFields::mark(size_t from, size_t count) {
-  for_each_word(from, count, used_ * 64, [&](size_t w, uint64_t mask) {
-    words_[w] |= mask;
-    return true;
+void FixedFields::mark_words(size_t from, size_t count) {
+  each_word(words_, used_, from, count, [](uint64_t& w, uint64_t mask) {
+    w |= mask;
+    return false;
   });
 }
 
-bool FixedFields::any(size_t from, size_t count) const {
-  bool found = false;
-  for_each_word(from, count, used_ * 64, [&](size_t w, uint64_t mask) {
-    found = (words_[w] & mask) != 0;
-    return !found;
-  });
-  return found;
+bool FixedFields::any_words(size_t from, size_t count) const {
+  return each_word(words_, used_, from, count,
+                   [](uint64_t w, uint64_t mask) { return (w & mask) != 0; });
 }
 
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {

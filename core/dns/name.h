@@ -105,10 +105,32 @@ class FixedFields {
   static constexpr size_t kReach = (size_t{1} << 14) + kMaxNameLength;
 
   explicit FixedFields(size_t message_size);
-  void mark(size_t from, size_t count);
-  bool any(size_t from, size_t count) const;
+  // Marks or tests bits [from, from + count); what lies past kReach is never marked.
+  void mark(size_t from, size_t count) {
+    if (const size_t w = one_word(from, count); w != kNoWord) words_[w] |= mask(from, count);
+    else mark_words(from, count);
+  }
+  bool any(size_t from, size_t count) const {
+    if (const size_t w = one_word(from, count); w != kNoWord)
+      return (words_[w] & mask(from, count)) != 0;
+    return any_words(from, count);
+  }
 
  private:
+  static constexpr size_t kNoWord = static_cast<size_t>(-1);
+  // The word holding all of bits [from, from + count) (1 to 64 of them), or kNoWord.
+  size_t one_word(size_t from, size_t count) const {
+    const size_t last = from + count - 1;
+    return count && last < used_ * 64 && from / 64 == last / 64 ? from / 64 : kNoWord;
+  }
+  static uint64_t mask(size_t from, size_t count) {
+    return (count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1) << (from % 64);
+  }
+  void mark_words(size_t from, size_t count);
+  bool any_words(size_t from, size_t count) const;
+  template <typename Words, typename F>
+  static bool each_word(Words* words, size_t used, size_t from, size_t count, F f);
+
   uint64_t words_[(kReach + 63) / 64];
   size_t used_;  // words cleared for this message
 };
