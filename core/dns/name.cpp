@@ -230,8 +230,9 @@ size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size
     pos = target;
     const bool root = labels(ok);
     if (!ok) return kBadOffset;
+    // What was read, with the next pointer's two octets (the loop's next turn holds them to
+    // `limit`).
     const size_t read_to = root ? pos : pos + 2;
-    if (!root && read_to > limit) return kBadOffset;
     if (fixed && fixed->any(target, read_to - target)) return kBadOffset;
     if (root) return end;
   }
@@ -242,31 +243,6 @@ size_t walk_name(std::span<const uint8_t> msg, size_t offset, uint8_t* buf, size
 FixedFields::FixedFields(size_t message_size)
     : used_((std::min(message_size, kReach) + 63) / 64) {
   for (size_t i = 0; i < used_; ++i) words_[i] = 0;
-}
-
-// Bits [from, from + count) of the map, a word at a time: `f(word, mask)` until it returns true.
-template <typename Words, typename F>
-bool FixedFields::each_word(Words* words, size_t used, size_t from, size_t count, F f) {
-  const size_t end = std::min(from + count, used * 64);
-  while (from < end) {
-    const size_t bit = from % 64, n = std::min<size_t>(64 - bit, end - from);
-    const uint64_t ones = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
-    if (f(words[from / 64], ones << bit)) return true;
-    from += n;
-  }
-  return false;
-}
-
-void FixedFields::mark_words(size_t from, size_t count) {
-  each_word(words_, used_, from, count, [](uint64_t& w, uint64_t mask) {
-    w |= mask;
-    return false;
-  });
-}
-
-bool FixedFields::any_words(size_t from, size_t count) const {
-  return each_word(words_, used_, from, count,
-                   [](uint64_t w, uint64_t mask) { return (w & mask) != 0; });
 }
 
 size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out) {

@@ -1,5 +1,6 @@
 #pragma once
 // Domain names in uncompressed wire format, and reading names out of messages.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -107,29 +108,29 @@ class FixedFields {
   explicit FixedFields(size_t message_size);
   // Marks or tests bits [from, from + count); what lies past kReach is never marked.
   void mark(size_t from, size_t count) {
-    if (const size_t w = one_word(from, count); w != kNoWord) words_[w] |= mask(from, count);
-    else mark_words(from, count);
+    each_word(from, count, [&](size_t w, uint64_t mask) {
+      words_[w] |= mask;
+      return false;
+    });
   }
   bool any(size_t from, size_t count) const {
-    if (const size_t w = one_word(from, count); w != kNoWord)
-      return (words_[w] & mask(from, count)) != 0;
-    return any_words(from, count);
+    return each_word(from, count, [&](size_t w, uint64_t mask) { return (words_[w] & mask) != 0; });
   }
 
  private:
-  static constexpr size_t kNoWord = static_cast<size_t>(-1);
-  // The word holding all of bits [from, from + count) (1 to 64 of them), or kNoWord.
-  size_t one_word(size_t from, size_t count) const {
-    const size_t last = from + count - 1;
-    return count && last < used_ * 64 && from / 64 == last / 64 ? from / 64 : kNoWord;
+  // Bits [from, from + count), a word at a time (one word for a field or a short name):
+  // `f(word index, mask)` until it returns true.
+  template <typename F>
+  bool each_word(size_t from, size_t count, F f) const {
+    const size_t end = std::min(from + count, used_ * 64);
+    while (from < end) {
+      const size_t bit = from % 64, n = std::min<size_t>(64 - bit, end - from);
+      const uint64_t ones = n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+      if (f(from / 64, ones << bit)) return true;
+      from += n;
+    }
+    return false;
   }
-  static uint64_t mask(size_t from, size_t count) {
-    return (count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1) << (from % 64);
-  }
-  void mark_words(size_t from, size_t count);
-  bool any_words(size_t from, size_t count) const;
-  template <typename Words, typename F>
-  static bool each_word(Words* words, size_t used, size_t from, size_t count, F f);
 
   uint64_t words_[(kReach + 63) / 64];
   size_t used_;  // words cleared for this message
