@@ -132,23 +132,27 @@ int Name::label_count() const {
 // Length octets are at most 63, below 'A', so lowering every octet leaves them as they are.
 void Name::to_lower() { set_lowered(*this); }
 
-void Name::set_lowered(const Name& from) {
-  size_ = from.size_;
+void lower_octets(const uint8_t* from, uint8_t* to, size_t n) {
   size_t i = 0;
   // Eight octets at a time: 0x20 is added to each octet in 'A'..'Z' (each lane's tests stay
   // within its own byte, as no lane can carry into the next).
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  for (; i + 8 <= size_; i += 8) {
+  for (; i + 8 <= n; i += 8) {
     uint64_t w;
-    std::memcpy(&w, from.bytes_ + i, 8);
+    std::memcpy(&w, from + i, 8);
     const uint64_t low7 = w & (0x7F * kOnes);
     const uint64_t above_z = low7 + (0x7F - 'Z') * kOnes;  // high bit set where > 'Z'
     const uint64_t from_a = low7 + (0x80 - 'A') * kOnes;   // high bit set where >= 'A'
     const uint64_t upper = (from_a & ~above_z) & ~w & (0x80 * kOnes);
     w |= upper >> 2;
-    std::memcpy(bytes_ + i, &w, 8);
+    std::memcpy(to + i, &w, 8);
   }
-  for (; i < size_; ++i) bytes_[i] = ascii_lower(from.bytes_[i]);
+  for (; i < n; ++i) to[i] = ascii_lower(from[i]);
+}
+
+void Name::set_lowered(const Name& from) {
+  size_ = from.size_;
+  lower_octets(from.bytes_, bytes_, size_);
 }
 
 bool Name::equals_ci(const Name& o) const {
@@ -266,18 +270,23 @@ size_t skip_name(std::span<const uint8_t> msg, size_t offset, size_t* expanded,
   return end;
 }
 
-uint64_t hash_name(uint64_t fields, const Name& name) {
+uint64_t hash_name(uint64_t fields, const Name& name) { return hash_octets(fields, name.wire()); }
+
+uint64_t hash_octets(uint64_t fields, std::span<const uint8_t> octets, bool fold_case) {
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  const uint64_t fold = fold_case ? 0x2020202020202020ULL : 0;
+  const uint8_t* p = octets.data();
+  const size_t n = octets.size();
   uint64_t h = 0xcbf29ce484222325ULL ^ fields;
   size_t i = 0;
-  for (; i + 8 <= name.size_; i += 8) {
+  for (; i + 8 <= n; i += 8) {
     uint64_t w;
-    std::memcpy(&w, name.bytes_ + i, 8);
-    h = (h ^ w) * kMul;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ (w | fold)) * kMul;
     h ^= h >> 32;
   }
-  uint64_t tail = name.size_;  // the length keeps names that differ only in padding apart
-  for (; i < name.size_; ++i) tail = (tail << 8) | name.bytes_[i];
+  uint64_t tail = n;  // the length keeps keys that differ only in padding apart
+  for (; i < n; ++i) tail = (tail << 8) | p[i] | (fold & 0xFF);
   h = (h ^ tail) * kMul;
   // MurmurHash3's 64-bit finaliser.
   h ^= h >> 33;

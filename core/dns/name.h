@@ -13,6 +13,9 @@ namespace coredns::dns {
 inline constexpr size_t kMaxNameLength = 255;
 
 inline uint8_t ascii_lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
+// Lower-cases `n` octets of wire-format name from `from` into `to` (which may be `from`). Length
+// octets are at most 63, below 'A', so a name's wire form is lowered whole.
+void lower_octets(const uint8_t* from, uint8_t* to, size_t n);
 
 // Length-prefixed labels ending with the root label, at most 255 octets. Comparisons that say
 // "ci" ignore ASCII case, as DNS does; plain equality is byte equality (case preserved, 0x20).
@@ -75,7 +78,10 @@ class Name {
 
  private:
   friend size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
-  friend uint64_t hash_name(uint64_t fields, const Name& name);
+// The same hash of any octets (a key that holds a name and other fields). With `fold_case`,
+// every octet is hashed with its 0x20 bit set, so that octets that differ only in ASCII case
+// (or only in that bit) hash alike: a hash of a name taken before it is lower-cased.
+uint64_t hash_octets(uint64_t fields, std::span<const uint8_t> octets, bool fold_case = false);
 
   uint8_t size_;
   uint8_t bytes_[kMaxNameLength];
@@ -94,6 +100,10 @@ size_t read_name(std::span<const uint8_t> msg, size_t offset, Name* out);
 // keyed by name: the name's octets eight at a time, then a finaliser, so that any of its bits can
 // pick a shard or a slot.
 uint64_t hash_name(uint64_t fields, const Name& name);
+// The same hash of any octets (a key that holds a name and other fields). With `fold_case`,
+// every octet is hashed with its 0x20 bit set, so that octets that differ only in ASCII case
+// (or only in that bit) hash alike: a hash of a name taken before it is lower-cased.
+uint64_t hash_octets(uint64_t fields, std::span<const uint8_t> octets, bool fold_case = false);
 
 // The bytes of a message being parsed that belong to no name: each question's type and class,
 // each record's type, class, TTL and RDATA length. A name reached through a compression pointer
