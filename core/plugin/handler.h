@@ -37,15 +37,22 @@ class Handler {
   // listener that has chaos, forward or proxy).
   virtual bool accepts_any_class() const { return false; }
 
-  // Whether a handler above this one may trust Response::fresh_for on the replies it returns:
-  // `source`, it sets fresh_for only where the promise holds and clears it on replies it passes
-  // on (cache); `pass`, the replies it returns depend only on the question, DO and CD, and
-  // fresh_for passes through it (a plugin answering one special kind of query); `none`, the
-  // default, makes no such claim (its replies may depend on the client, the transport or
-  // chance); `gate`, it either passes a query on unchanged or answers it itself, and which it
-  // does depends only on the question and the client (acl): a handler above may skip it for a
-  // query it admits(). A handler looks down its chain through `pass` and `gate` handlers to the
-  // first `source`.
+  // Whether a handler above this one, or the server, may trust Response::fresh_for on the
+  // replies it returns: `source`, it sets fresh_for only where the promise holds and clears it
+  // on replies it passes on (cache); `pass`, the replies it returns depend only on the question,
+  // DO and CD, and fresh_for passes through it (a plugin answering one special kind of query);
+  // `none`, the default, makes no such claim (its replies may depend on the client, the
+  // transport or chance); `gate`, it either passes a query on unchanged or answers it itself,
+  // and which it does depends only on the question and the client (acl): a handler above may
+  // skip it for a query it admits(). A handler looks down its chain through `pass` and `gate`
+  // handlers to the first `source`.
+  //
+  // The server keeps a UDP reply whose chain reaches a `source` through `pass` handlers alone,
+  // and answers the same query with it while fresh_for lasts, without running the chain
+  // (docs/architecture.md, "Kept replies"). So a `pass` or `source` handler has no effect of
+  // its own on a query whose reply carries fresh_for (a log line, a count) but the counters it
+  // lists in Response::on_reuse. A source's reply may also depend on the client's address
+  // family, which the server's key holds (dns64 without allow_ipv4).
   enum class Reuse { none, pass, gate, source };
   virtual Reuse reply_reuse() const { return Reuse::none; }
   // For a `gate`: whether it would pass a query of type `qtype` for req's name from req's client

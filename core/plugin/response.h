@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -7,6 +8,15 @@
 #include "core/dns/types.h"
 
 namespace coredns {
+
+namespace metrics {
+class Counter;
+}
+
+// The counters a handler bumped for a reply that it promises fresh (Response::fresh_for): a
+// handler above that answers the same question again with the kept reply, instead of asking
+// again, bumps them in its place, so the metrics do not tell the two apart. Unused cells are null.
+using ReuseCounters = std::array<metrics::Counter*, 4>;
 
 // What a handler returns: `Task<Response> serve(Request&, Next)` (core/plugin/handler.h).
 //
@@ -32,6 +42,8 @@ struct Response {
   // the reply, or what it builds from it, that long (Handler::reply_reuse says who may make it).
   // 0, the default, promises nothing.
   uint32_t fresh_for = 0;
+  // With fresh_for: what answering this reply again counts (ReuseCounters).
+  ReuseCounters on_reuse{};
 
   static Response reply(std::vector<uint8_t> wire, uint16_t rcode, std::string_view plugin = {}) {
     Response r;

@@ -43,6 +43,7 @@ async::detail::Detached serve_query(const Server* server, HeldConfig* ref,
   } catch (...) {
     // Server::serve contains plugin failures; anything else loses just this query.
   }
+  server->keep(req, resp);
   deliver(std::move(resp));
   ref->leave();
 }

@@ -6,6 +6,8 @@
 #include "core/dns/error_reply.h"
 #include "core/dns/scrub.h"
 #include "core/dns/types.h"
+#include "core/dns/wire.h"
+#include "core/server/kept_replies_key.h"
 #include "core/server/replies.h"
 #include "core/util/log.h"
 
@@ -14,6 +16,21 @@ namespace {
 
 std::string_view wire_key(std::span<const uint8_t> wire) {
   return {reinterpret_cast<const char*>(wire.data()), wire.size()};
+}
+
+// Whether the chain's replies may be kept on the promise of the Response::fresh_for they carry:
+// through question-only handlers to the first that makes such promises (Handler::reply_reuse).
+// Anything else (log, metrics, acl, loadbalance) sees, counts or decides per query.
+bool promises_for_everyone(std::span<Handler* const> chain) {
+  for (Handler* h : chain) {
+    switch (h->reply_reuse()) {
+      case Handler::Reuse::source: return true;
+      case Handler::Reuse::pass: continue;
+      case Handler::Reuse::gate:
+      case Handler::Reuse::none: return false;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -132,6 +149,35 @@ Response Server::finish(const Request& req, Response resp) const {
     resp.scrubbed = true;
   }
   return resp;
+}
+
+bool Server::answer_kept(const dns::MessageView& query, bool client_ipv4, uint64_t hash,
+                         std::vector<uint8_t>& out) const {
+  kept_->prefetch_reply(hash);  // fetched while the key is made
+  KeptReplyKey key;
+  if (!key.make(query, client_ipv4)) return false;
+  const dns::Question& q = query.question();
+  const auto hit =
+      kept_->find(hash, key.view(), query.bytes().subspan(q.name_offset, q.name_length), out);
+  if (!hit) return false;
+  // The kept reply answered a query with the same octets but the ID (KeptReplyKey).
+  dns::store16(out.data(), query.header().id);
+  for (metrics::Counter* c : hit->counters)
+    if (c) c->inc();
+  return true;
+}
+
+void Server::keep(const Request& req, const Response& resp) const {
+  // A reply with an error is the errors plugin's to log, every time.
+  if (!resp.fresh_for || !resp.written() || !resp.error.empty() || req.transport() != Transport::udp)
+    return;
+  KeptReplyKey key;
+  if (!key.make(req.msg(), req.remote().is_ipv4())) return;
+  const Block* block = route(req);
+  if (!block || !promises_for_everyone(block->chain)) return;
+  const uint64_t hash = KeptReplyKey::hash_of(req.msg().bytes(), req.remote().is_ipv4());
+  kept_->keep(hash, key.view(), resp.wire, req.msg().question().name_length, resp.fresh_for,
+              /*cut_opt=*/false, resp.on_reuse);
 }
 
 }  // namespace coredns::server

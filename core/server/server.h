@@ -13,6 +13,7 @@
 #include "core/dns/name.h"
 #include "core/metrics/metrics.h"
 #include "core/plugin/handler.h"
+#include "core/plugin/kept_replies.h"
 #include "core/plugin/listen_address.h"
 #include "core/plugin/lookup.h"
 #include "core/plugin/setup.h"
@@ -40,6 +41,18 @@ class Server final : public Lookup {
   // in the result means no reply is sent.
   Task<Response> serve(Request& req) const override;
   const std::string& key() const override { return key_; }
+
+  // Kept replies (docs/architecture.md): the reply kept for a UDP query that passed the
+  // pre-dispatch checks, ready to send, into `out`; false when none is kept. `hash` is
+  // KeptReplyKey::hash_of(the query's octets, client_ipv4). A hit bumps the counters the chain
+  // would have.
+  bool answer_kept(const dns::MessageView& query, bool client_ipv4, uint64_t hash,
+                   std::vector<uint8_t>& out) const;
+  // Fetches what answer_kept(…, hash, …) will read, while the query is being checked.
+  void prefetch_kept(uint64_t hash) const { kept_->prefetch(hash); }
+  // Keeps `resp`, the finished reply to the UDP query `req`, for as long as it is promised fresh
+  // to every client (Response::fresh_for), when the chain that wrote it can make that promise.
+  void keep(const Request& req, const Response& resp) const;
 
   const ListenAddress& address() const { return address_; }
   // Zones in text form, sorted as CoreDNS prints them at startup.
@@ -76,6 +89,8 @@ class Server final : public Lookup {
   bool debug_ = false;
   bool stacktrace_ = false;
   std::shared_ptr<const StreamLayerFactory> stream_layer_;
+  // Per worker; one configuration's, so a reload starts empty.
+  std::unique_ptr<KeptReplies> kept_ = std::make_unique<KeptReplies>();
 };
 
 }  // namespace coredns::server

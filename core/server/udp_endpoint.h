@@ -45,12 +45,19 @@ class UdpEndpoint {
     bool v6 = false;
     in6_pktinfo pkt6{};
     in_pktinfo pkt4{};
-    Endpoint local;
+    bool client_ipv4() const { return ipv4_client(peer); }
   };
+  // The family Endpoint::from gives the Request: a v4-mapped peer is an IPv4 client.
+  static bool ipv4_client(const SocketAddress& peer) {
+    return peer.sa.sa_family != AF_INET6 || IN6_IS_ADDR_V4MAPPED(&peer.in6.sin6_addr);
+  }
 
   static void on_poll(uv_poll_t* h, int status, int events);
   void receive();
-  void handle(std::span<const uint8_t> raw, const Arrival& from);
+  // The address the query came to, as the Request shows it.
+  Endpoint local_end(const Arrival& from) const;
+  // `hash`: KeptReplyKey::hash_of(raw, from.client_ipv4()).
+  void handle(std::span<const uint8_t> raw, const Arrival& from, uint64_t hash);
   void enqueue(std::vector<uint8_t> bytes, const Arrival& to);
   void query_done();
   void maybe_free();

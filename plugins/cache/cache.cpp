@@ -109,7 +109,8 @@ bool Cache::lookup(const Request& req, const Key& key, int64_t now, const Series
   std::lock_guard<std::mutex> lock(s.mu);
   Entry* e = pick(s, key, req.qname_lower(), now);
   if (!e) return false;
-  (e->kind == Kind::success ? m.hits_success : m.hits_denial)->inc();
+  f.hit_counter = e->kind == Kind::success ? m.hits_success : m.hits_denial;
+  f.hit_counter->inc();
   e->referenced = true;
   const int64_t left = e->remaining(now);
   f.stale = left <= 0;
@@ -184,6 +185,7 @@ Response Cache::hit(Found f, const Series& m) const {
   if (f.stale) m.served_stale->inc();
   Response resp = Response::reply(std::move(f.reply), f.rcode, name());
   resp.fresh_for = f.fresh_for;
+  if (f.fresh_for) resp.on_reuse = {m.requests, f.hit_counter};
   resp.plain = true;  // an entry is stored without OPT, cut at its last record (flatten_reply)
   return resp;
 }

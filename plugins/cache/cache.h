@@ -50,6 +50,7 @@ class Cache final : public Handler {
     uint32_t hits = 0;
     uint16_t rcode = 0;
     uint32_t fresh_for = 0;  // Response::fresh_for: a fresh hit's seconds left, 0 when stale
+    metrics::Counter* hit_counter = nullptr;  // the hits series it counted in
     std::vector<uint8_t> reply;
   };
   // What a refresh needs to finish: the item it refreshes and how to take the reply in.

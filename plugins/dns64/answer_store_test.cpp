@@ -13,6 +13,7 @@ using namespace dns64test;
 using Answer = Script::Answer;
 using coredns::plugins::dns64::Config;
 using coredns::plugins::dns64::Dns64;
+using coredns::Cidr;
 
 namespace {
 
@@ -292,5 +293,58 @@ TEST_CASE("not kept: failures, truncation, and answers with nothing synthesized"
     k.ask("example.com.");
     k.ask("example.com.");
     CHECK(k.asked() == Lines{"example.com. AAAA"});
+  }
+}
+
+// The server keeps replies on dns64's promise (Response::fresh_for, docs/architecture.md "Kept
+// replies"): dns64 makes it only where its answer holds for every client of a family.
+TEST_CASE("dns64 promises its replies to the server only where they hold for every client") {
+  SECTION("with a cache below: a source; with a gate below, a clients rule or no cache: none") {
+    CHECK(Kept().dns64->reply_reuse() == Handler::Reuse::source);
+    Kept gated;
+    Gate gate;
+    gated.dns64->keep_answers(Dns64::Gates{&gate});
+    CHECK(gated.dns64->reply_reuse() == Handler::Reuse::none);
+    Config picky;
+    picky.clients.add(*Cidr::parse("2001:db8::/32"));
+    CHECK(Kept(picky).dns64->reply_reuse() == Handler::Reuse::none);
+    CHECK(Kept(Config{}, 0).dns64->reply_reuse() == Handler::Reuse::none);  // nothing below promises
+  }
+  SECTION("a synthesized answer, built or kept, promises its life and counts a translation") {
+    Kept k;
+    k.on("example.com. AAAA", nodata(900));
+    k.on("example.com. A", a_record("1.2.3.4", 120));
+    const Response built = k.ask("example.com.");
+    CHECK(built.fresh_for == 300);  // the cache's; the server bounds it by the TTLs
+    g_now += 20 * kSecond;
+    const Response kept = k.ask("example.com.");
+    REQUIRE(k.asked().empty());
+    CHECK(kept.fresh_for == 100);
+    for (const Response* r : {&built, &kept}) {
+      REQUIRE(r->on_reuse[0]);
+      CHECK_FALSE(r->on_reuse[1]);
+      const uint64_t before = translated();
+      r->on_reuse[0]->inc();
+      CHECK(translated() == before + 1);
+    }
+  }
+  SECTION("a reply passed on from below keeps the promise made below") {
+    Kept k;
+    k.on("example.com. A", a_record("1.2.3.4", 120));
+    CHECK(k.rig.ask(make_query("example.com.", dns::type::A), "::1").fresh_for == 300);
+  }
+  SECTION("translate_all: an AAAA answer chosen because the A side was empty promises nothing") {
+    Kept k(translate_all());
+    k.on("example.com. A", nodata(900));
+    k.on("example.com. AAAA", {NOERROR, {an("example.com. 60 AAAA 2001:db8::1")}});
+    const Response r = k.ask("example.com.");
+    CHECK(k.answer(r) == Lines{"example.com. 60 AAAA 2001:db8::1"});
+    CHECK(r.fresh_for == 0);
+  }
+  SECTION("neither side has an address: no promise") {
+    Kept k;
+    k.on("example.com. AAAA", nodata(900));
+    k.on("example.com. A", nodata(900));
+    CHECK(k.ask("example.com.").fresh_for == 0);
   }
 }

@@ -35,6 +35,12 @@ bool has_record(const dns::MessageView& v, dns::Section section, uint16_t type) 
   return false;
 }
 
+// A reply that the rest of the chain promised fresh, but which dns64 chose after another lookup.
+Response unpromised(Response r) {
+  r.fresh_for = 0;
+  return r;
+}
+
 Response no_reply() {
   return Response::unwritten(dns::rcode::SERVFAIL, "plugin/dns64: the lookup got no reply");
 }
@@ -60,13 +66,20 @@ std::optional<Dns64::Gates> Dns64::keeping_gates(std::span<Handler* const> chain
 }
 
 bool Dns64::kept_answer(const Request& req, Response& out) {
-  if (!keep_ || !store_.find(req, out.wire)) return false;
+  if (!keep_) return false;
+  const std::optional<uint32_t> left = store_.find(req, out.wire);
+  if (!left) return false;
   // A kept answer stands for the AAAA query and the A lookup: each gate must pass both on.
   for (Handler* gate : gates_)
     if (!gate->admits(req, dns::type::AAAA) || !gate->admits(req, dns::type::A)) return false;
   out.rcode = dns::load16(out.wire.data() + 2) & 0xF;
   out.plain = true;  // kept without OPT, cut at its last record (AnswerStore::keep)
-  translated_.inc(req.server_key());
+  metrics::Counter& translated = translated_.cell(req.server_key());
+  translated.inc();
+  if (promises_) {
+    out.fresh_for = *left;
+    out.on_reuse = {&translated};
+  }
   return true;
 }
 
@@ -116,7 +129,9 @@ Task<Response> Dns64::aaaa_first(Request& req, Next next) {
   Response a = co_await req.lookup(req.qname_lower(), dns::type::A);
   dns::MessageView av;
   if (!parse_reply(a, av)) co_return no_reply();
-  if (negative && nothing_to_translate(av)) co_return no_address(req, std::move(aaaa), v, av);
+  // What comes of both lookups is promised fresh only when synthesized (from_a_reply).
+  if (negative && nothing_to_translate(av))
+    co_return unpromised(no_address(req, std::move(aaaa), v, av));
   // A kept answer must outlive neither the negative AAAA answer nor the A records.
   const uint32_t fresh = negative ? std::min(aaaa.fresh_for, a.fresh_for) : 0;
   Response out = from_a_reply(req, std::move(aaaa.wire), av, bound, fresh);
@@ -132,13 +147,14 @@ Task<Response> Dns64::a_first(Request& req, Next next) {
     co_return from_a_reply(req, {}, av, kTtlWithoutSoa, a.fresh_for);
 
   // No A to translate: the name may be IPv6-only, and then its own AAAA records are the answer.
+  // Whatever comes of it depended on the A reply too: no promise (unpromised).
   Response aaaa = co_await next(req);
   uint32_t bound = kTtlWithoutSoa;
   dns::MessageView v;
   if (parse_reply(aaaa, v)) {
-    if (auto done = settle_aaaa(aaaa, v, bound)) co_return std::move(*done);
+    if (auto done = settle_aaaa(aaaa, v, bound)) co_return unpromised(std::move(*done));
     if (v.header().rcode() == dns::rcode::NOERROR)
-      co_return no_address(req, std::move(aaaa), v, av);
+      co_return unpromised(no_address(req, std::move(aaaa), v, av));
   }
   Response out = from_a_reply(req, std::move(aaaa.wire), av, bound);
   out.error = std::move(aaaa.error);
@@ -178,10 +194,17 @@ Response Dns64::from_a_reply(const Request& req, std::vector<uint8_t> buffer,
                              const dns::MessageView& a_reply, uint32_t ttl_bound,
                              uint32_t fresh_for) {
   const Assembled r = assemble(buffer, req.msg(), a_reply, ttl_bound, embedding());
-  if (r.synthesized) translated_.inc(req.server_key());
-  if (r.synthesized && keep_ && fresh_for && r.rcode == dns::rcode::NOERROR)
-    store_.keep(req, buffer, fresh_for);
-  return Response::reply(std::move(buffer), r.rcode);
+  if (!r.synthesized) return Response::reply(std::move(buffer), r.rcode);
+  metrics::Counter& translated = translated_.cell(req.server_key());
+  translated.inc();
+  const bool lasting = fresh_for && r.rcode == dns::rcode::NOERROR;
+  if (keep_ && lasting) store_.keep(req, buffer, fresh_for);
+  Response out = Response::reply(std::move(buffer), r.rcode);
+  if (promises_ && lasting) {
+    out.fresh_for = fresh_for;
+    out.on_reuse = {&translated};
+  }
+  return out;
 }
 
 Task<Response> Dns64::reverse(Request& req, Ipv4 v4) {

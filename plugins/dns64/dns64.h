@@ -38,7 +38,14 @@ class Dns64 : public Handler {
   void keep_answers(std::optional<Gates> gates) {
     keep_ = gates.has_value();
     gates_ = gates ? std::move(*gates) : Gates{};
+    promises_ = keep_ && gates_.empty() && config_.clients.empty();
   }
+  // A source (Handler::reply_reuse) when the chain below is a source reached through question-
+  // only handlers and no `clients` rule picks clients: then what dns64 answers depends on the
+  // query and the client's address family alone (allow_ipv4), and it sets fresh_for on every
+  // reply where that holds: on replies passed on from below, on synthesized answers, on none
+  // that a second lookup decided otherwise.
+  Reuse reply_reuse() const override { return promises_ ? Reuse::source : Reuse::none; }
 
  private:
   // Whether this query gets DNS64 at all: the client rule, and RFC 6147 §5.5 (a validating
@@ -78,6 +85,7 @@ class Dns64 : public Handler {
   AnswerStore store_;
   bool keep_ = false;
   Gates gates_;
+  bool promises_ = false;
 };
 
 }  // namespace coredns::plugins::dns64

@@ -11,15 +11,15 @@ TranslatedCounter::TranslatedCounter()
       slots_(std::make_unique<Slot[]>(static_cast<size_t>(async::worker_slots()))),
       slot_count_(async::worker_slots()) {}
 
-void TranslatedCounter::inc(const std::string& server) {
+metrics::Counter& TranslatedCounter::cell(const std::string& server) {
   const int i = async::worker_index();
   auto& seen = slots_[static_cast<size_t>(i < slot_count_ ? i : slot_count_ - 1)].seen;
   for (auto& [s, counter] : seen)
-    if (s == &server) return counter->inc();
+    if (s == &server) return *counter;
   // First translation on this worker for this listener: one lookup, kept for later queries.
   metrics::Counter& c = family_.with({server});
   seen.emplace_back(&server, &c);
-  c.inc();
+  return c;
 }
 
 }  // namespace coredns::plugins::dns64

@@ -14,7 +14,10 @@ class TranslatedCounter {
  public:
   TranslatedCounter();
   // `server`: Request::server_key(), the same object for every query of one server.
-  void inc(const std::string& server);
+  void inc(const std::string& server) { cell(server).inc(); }
+  // The series of `server`, for a reply that counts again when it is answered again
+  // (Response::on_reuse).
+  metrics::Counter& cell(const std::string& server);
 
  private:
   struct alignas(64) Slot {

@@ -16,6 +16,8 @@ class Errors : public Handler {
       : consolidator_(std::move(consolidator)), printer_(std::move(printer)) {}
   std::string_view name() const override { return "errors"; }
   Task<Response> serve(Request& req, Next next) override;
+  // Replies pass untouched; the only ones it acts on carry an error, and those are never kept.
+  Reuse reply_reuse() const override { return Reuse::pass; }
 
   // Logs (or counts) one error of `req`.
   void report(const Request& req, uint16_t rcode, const std::string& error) const;

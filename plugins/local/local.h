@@ -14,6 +14,8 @@ class Local : public Handler {
   explicit Local(bool prefix);
   std::string_view name() const override { return "local"; }
   Task<Response> serve(Request& req, Next next) override;
+  // Its own answers depend on the question alone (and promise nothing); others pass untouched.
+  Reuse reply_reuse() const override { return Reuse::pass; }
 
   // The reply, or empty when the query is not for a name local answers.
   std::vector<uint8_t> answer(const Request& req) const;
