@@ -97,11 +97,17 @@ void KeptReplies::prefetch(uint64_t hash) {
   if (!t.buckets.empty()) __builtin_prefetch(&t.buckets[hash % kBuckets]);
 }
 
-void KeptReplies::prefetch_reply(uint64_t hash) {
+bool KeptReplies::prefetch_reply(uint64_t hash) {
   Table& t = table();
-  if (t.buckets.empty()) return;
-  for (const Entry& e : t.buckets[hash % kBuckets].ways)
-    if (e.life && e.hash == hash) __builtin_prefetch(e.kept.get());
+  if (t.buckets.empty()) return false;
+  bool any = false;
+  for (const Entry& e : t.buckets[hash % kBuckets].ways) {
+    if (e.life && e.hash == hash) {
+      __builtin_prefetch(e.kept.get());
+      any = true;
+    }
+  }
+  return any;
 }
 
 bool KeptReplies::keep(uint64_t hash, std::span<const uint8_t> key,

@@ -47,9 +47,10 @@ class KeptReplies {
                           std::span<const uint8_t> question_name, std::vector<uint8_t>& out);
   // Ask the memory for what find(hash, ...) will read, without waiting for it, so that a caller
   // overlaps the fetch with work it has to do before find: the bucket, then, once that has
-  // arrived, the reply kept under the hash.
+  // arrived, the reply kept under the hash. prefetch_reply is false when no reply is kept
+  // under the hash: find would find nothing, and the caller need not make the key.
   void prefetch(uint64_t hash);
-  void prefetch_reply(uint64_t hash);
+  bool prefetch_reply(uint64_t hash);
   // Keeps `reply` under `key` for `life` seconds at most (less when one of its records has a
   // smaller TTL). An OPT record is not aged; with `cut_opt` it is left out (it must be the last
   // record). Not kept: a reply with TC, heavier than kMaxWire, that does not parse, or whose
@@ -73,6 +74,7 @@ class KeptReplies {
   struct alignas(64) Bucket {
     Entry ways[kWays];
   };
+  static_assert(sizeof(Bucket) == 64, "a bucket is one cache line");
   struct alignas(64) Table {
     std::vector<Bucket> buckets;  // kBuckets, allocated on the first keep
   };

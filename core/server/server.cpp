@@ -153,7 +153,7 @@ Response Server::finish(const Request& req, Response resp) const {
 
 bool Server::answer_kept(const dns::MessageView& query, bool client_ipv4, uint64_t hash,
                          std::vector<uint8_t>& out) const {
-  kept_->prefetch_reply(hash);  // fetched while the key is made
+  if (!kept_->prefetch_reply(hash)) return false;  // else fetched while the key is made
   KeptReplyKey key;
   if (!key.make(query, client_ipv4)) return false;
   const dns::Question& q = query.question();

@@ -97,6 +97,10 @@ TEST_CASE("KeptReplies: a hit writes the asker's name and ages the TTLs until th
   CHECK(ttls(out) == std::vector<uint32_t>{275, 275});
   CHECK(parse(out).question_name() == parse(asker).question_name());  // the asker's case
 
+  // A hash nothing is kept under is known from the bucket alone.
+  store.prefetch(7);
+  CHECK(store.prefetch_reply(7));
+  CHECK_FALSE(store.prefetch_reply(8));
   // Another key or hash finds nothing; at the end of the life the reply is gone.
   CHECK_FALSE(store.find(7, key_of("j"), question_name(asker), out));
   CHECK_FALSE(store.find(8, key_of("k"), question_name(asker), out));
