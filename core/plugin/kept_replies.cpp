@@ -19,6 +19,16 @@ namespace {
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 
+// The question's name is stored whole (the first name of a message has no pointer).
+bool same_name_but_case(const dns::MessageView& v, std::span<const uint8_t> name) {
+  const dns::Question& q = v.question();
+  if (q.name_length != name.size()) return false;
+  const uint8_t* own = v.bytes().data() + q.name_offset;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (dns::ascii_lower(own[i]) != dns::ascii_lower(name[i])) return false;
+  return true;
+}
+
 }  // namespace
 
 int64_t monotonic_ns() {
@@ -111,12 +121,12 @@ bool KeptReplies::prefetch_reply(uint64_t hash) {
 }
 
 bool KeptReplies::keep(uint64_t hash, std::span<const uint8_t> key,
-                       std::span<const uint8_t> reply, size_t question_name_length,
+                       std::span<const uint8_t> reply, std::span<const uint8_t> question_name,
                        uint32_t life, bool cut_opt, const ReuseCounters& counters) {
   if (life == 0 || reply.size() > kMaxWire || key.size() > UINT16_MAX) return false;
   dns::MessageView v;
   if (v.parse(reply) != dns::MessageView::Error::none || !v.has_question() ||
-      v.header().has(dns::Header::TC) || v.question().name_length != question_name_length)
+      v.header().has(dns::Header::TC) || !same_name_but_case(v, question_name))
     return false;
   std::vector<Kept::TtlSlot> ttls;
   size_t end = v.size();

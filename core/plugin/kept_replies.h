@@ -54,9 +54,11 @@ class KeptReplies {
   // Keeps `reply` under `key` for `life` seconds at most (less when one of its records has a
   // smaller TTL). An OPT record is not aged; with `cut_opt` it is left out (it must be the last
   // record). Not kept: a reply with TC, heavier than kMaxWire, that does not parse, or whose
-  // question name is not `question_name_length` octets long (find writes one of that length).
+  // question name is not `question_name` but for case. The key must hold that name (so find
+  // only ever writes the same name over it, in another case, and the names that point into it
+  // stay what they were).
   bool keep(uint64_t hash, std::span<const uint8_t> key, std::span<const uint8_t> reply,
-            size_t question_name_length, uint32_t life, bool cut_opt,
+            std::span<const uint8_t> question_name, uint32_t life, bool cut_opt,
             const ReuseCounters& counters = {});
 
  private:

@@ -176,7 +176,7 @@ void Server::keep(const Request& req, const Response& resp) const {
   const Block* block = route(req);
   if (!block || !promises_for_everyone(block->chain)) return;
   const uint64_t hash = KeptReplyKey::hash_of(req.msg().bytes(), req.remote().is_ipv4());
-  kept_->keep(hash, key.view(), resp.wire, req.msg().question().name_length, resp.fresh_for,
+  kept_->keep(hash, key.view(), resp.wire, req.qname().wire(), resp.fresh_for,
               /*cut_opt=*/false, resp.on_reuse);
 }
 

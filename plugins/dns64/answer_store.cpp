@@ -47,7 +47,7 @@ std::optional<uint32_t> AnswerStore::find(const Request& req, std::vector<uint8_
 
 void AnswerStore::keep(const Request& req, std::span<const uint8_t> reply, uint32_t life) {
   const Key key(req);
-  kept_.keep(key.hash, key.view(), reply, req.qname_lower().size(), life, /*cut_opt=*/true);
+  kept_.keep(key.hash, key.view(), reply, req.qname().wire(), life, /*cut_opt=*/true);
 }
 
 }  // namespace coredns::plugins::dns64

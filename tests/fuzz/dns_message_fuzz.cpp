@@ -1,7 +1,8 @@
 // libFuzzer target "dns_message": the wire codec and the server's pre-dispatch path on untrusted
 // bytes (core/dns: MessageView::parse, read_name, uncompressed_size, MessageBuilder::copy_record,
-// scrub_reply, error_reply; core/server: precheck_query, badvers_reply; core/plugin: the
-// Request made of an accepted query, with_flags and derive).
+// scrub_reply, error_reply; core/server: precheck_query, badvers_reply, the key a reply is kept
+// under; core/plugin: the Request made of an accepted query, with_flags and derive, and the
+// store of kept replies).
 //
 // Input layout: [ctl][qlen hi][qlen lo][query: qlen bytes][reply: the rest]
 //   ctl bit 0: the client is on TCP (no truncation)
@@ -21,7 +22,9 @@
 #include "core/dns/rdata.h"
 #include "core/dns/scrub.h"
 #include "core/dns/types.h"
+#include "core/plugin/kept_replies.h"
 #include "core/plugin/request.h"
+#include "core/server/kept_replies_key.h"
 #include "core/server/replies.h"
 
 namespace {
@@ -97,6 +100,40 @@ void exercise(std::span<const uint8_t> bytes) {
   }
 }
 
+int64_t fixed_clock() { return 0; }
+
+// The server's kept replies (docs/architecture.md): the key of a query and of the same query
+// with its name lower-cased are one key with one hash; a reply kept under it is found again,
+// with the query's name written over its question, and parses.
+void exercise_kept(const MessageView& qv, bool ipv4, std::span<const uint8_t> reply) {
+  server::KeptReplyKey key;
+  if (!key.make(qv, ipv4)) return;
+  check(key.size <= sizeof key.octets && key.octets[0] == ipv4, "kept reply key out of shape");
+  const dns::Question& q = qv.question();
+  std::vector<uint8_t> lowered(qv.bytes().begin(), qv.bytes().end());
+  dns::lower_octets(lowered.data() + q.name_offset, lowered.data() + q.name_offset, q.name_length);
+  MessageView lv;
+  check(lv.parse(lowered) == MessageView::Error::none, "query with its name lower-cased does not parse");
+  server::KeptReplyKey lk;
+  check(lk.make(lv, ipv4) && lk.size == key.size &&
+            std::equal(key.octets, key.octets + key.size, lk.octets),
+        "name case changed the kept reply key");
+  const uint64_t hash = server::KeptReplyKey::hash_of(qv.bytes(), ipv4);
+  check(hash == server::KeptReplyKey::hash_of(lowered, ipv4), "name case changed the key's hash");
+
+  KeptReplies store(&fixed_clock);
+  const auto name = qv.bytes().subspan(q.name_offset, q.name_length);
+  // Kept under the lower-cased name, found under the asker's; the OPT cut off for one family.
+  if (!store.keep(hash, key.view(), reply, lv.bytes().subspan(q.name_offset, q.name_length), 60,
+                  /*cut_opt=*/ipv4))
+    return;
+  std::vector<uint8_t> out;
+  check(store.find(hash, key.view(), name, out).has_value(), "kept reply not found");
+  MessageView ov;
+  check(ov.parse(out) == MessageView::Error::none, "kept reply does not parse");
+  check(ov.question_name() == qv.question_name(), "kept reply does not carry the asker's name");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -169,6 +206,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.tcp = tcp;
   dns::scrub_reply(reply, qv, limits);
   if (!reply_ok) return 0;
+  exercise_kept(qv, tcp, reply);
   MessageView after;
   check(after.parse(reply) == MessageView::Error::none, "scrubbed reply does not parse");
   check(after.size() == reply.size(), "scrubbed reply has trailing bytes");

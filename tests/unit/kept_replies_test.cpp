@@ -86,7 +86,7 @@ TEST_CASE("KeptReplies: a hit writes the asker's name and ages the TTLs until th
   KeptReplies store(&fake_clock);
   const auto q = make_query("www.example.org.", dns::type::A);
   const auto reply = reply_with_a_records(q, 2);  // TTL 300
-  REQUIRE(store.keep(7, key_of("k"), reply, 17, 60, false));
+  REQUIRE(store.keep(7, key_of("k"), reply, question_name(q), 60, false));
 
   fake_now += 25 * kSecond + kSecond / 2;
   const auto asker = make_query("WwW.ExAmple.ORG.", dns::type::A);
@@ -115,7 +115,7 @@ TEST_CASE("KeptReplies: the smallest TTL bounds the life, and no TTL a hit write
   auto reply = reply_with_a_records(q, 1);
   for (const dns::RecordView& rr : parse(reply).records(dns::Section::answer))
     dns::store32(reply.data() + rr.ttl_offset, 5);
-  REQUIRE(store.keep(1, key_of("k"), reply, 13, 60, false));
+  REQUIRE(store.keep(1, key_of("k"), reply, question_name(q), 60, false));
   std::vector<uint8_t> out;
   fake_now = 4 * kSecond;
   REQUIRE(store.find(1, key_of("k"), question_name(q), out));
@@ -124,7 +124,7 @@ TEST_CASE("KeptReplies: the smallest TTL bounds the life, and no TTL a hit write
   CHECK_FALSE(store.find(1, key_of("k"), question_name(q), out));
 }
 
-TEST_CASE("KeptReplies: an OPT is kept unaged, or cut off; TC and other lengths are not kept") {
+TEST_CASE("KeptReplies: an OPT is kept unaged, or cut off; TC and other names are not kept") {
   fake_now = 0;
   KeptReplies store(&fake_clock);
   const auto q = make_query("example.org.", dns::type::A, opts(kId, kRd, true));
@@ -140,8 +140,8 @@ TEST_CASE("KeptReplies: an OPT is kept unaged, or cut off; TC and other lengths 
     b.add_opt(1232, 0, 0, 0, {});
     b.finish();
   }
-  REQUIRE(store.keep(1, key_of("with"), reply, 13, 60, false));
-  REQUIRE(store.keep(1, key_of("cut"), reply, 13, 60, true));
+  REQUIRE(store.keep(1, key_of("with"), reply, question_name(q), 60, false));
+  REQUIRE(store.keep(1, key_of("cut"), reply, question_name(q), 60, true));
   fake_now = 10 * kSecond;
   std::vector<uint8_t> with, cut;
   REQUIRE(store.find(1, key_of("with"), question_name(q), with));
@@ -155,9 +155,15 @@ TEST_CASE("KeptReplies: an OPT is kept unaged, or cut off; TC and other lengths 
 
   auto truncated = reply;
   truncated[2] |= 0x02;  // TC
-  CHECK_FALSE(store.keep(1, key_of("tc"), truncated, 13, 60, false));
-  CHECK_FALSE(store.keep(1, key_of("len"), reply, 12, 60, false));
-  CHECK_FALSE(store.keep(1, key_of("zero"), reply, 13, 0, false));
+  CHECK_FALSE(store.keep(1, key_of("tc"), truncated, question_name(q), 60, false));
+  // Only under the reply's own question name (in any case): another name of the same length
+  // would not keep the names that point into it.
+  const auto same_length = make_query("example.net.", dns::type::A);
+  const auto longer = make_query("www.example.org.", dns::type::A);
+  CHECK_FALSE(store.keep(1, key_of("other"), reply, question_name(same_length), 60, false));
+  CHECK_FALSE(store.keep(1, key_of("longer"), reply, question_name(longer), 60, false));
+  CHECK(store.keep(1, key_of("case"), reply, question_name(make_query("EXAMPLE.org.", dns::type::A)), 60, false));
+  CHECK_FALSE(store.keep(1, key_of("zero"), reply, question_name(q), 0, false));
 }
 
 TEST_CASE("KeptReplyKey: the query's octets but the ID, the name's case ignored, per family") {
