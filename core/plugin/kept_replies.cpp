@@ -59,9 +59,12 @@ struct KeptReplies::Kept {
   uint16_t wire_size = 0;
   uint16_t ttl_count = 0;
 
-  static const Kept& of(const uint8_t* p) { return *std::launder(reinterpret_cast<const Kept*>(p)); }
+  static const Kept& of(const uint8_t* p) {
+    return *std::launder(reinterpret_cast<const Kept*>(p));
+  }
   const TtlSlot* ttls() const {
-    return std::launder(reinterpret_cast<const TtlSlot*>(reinterpret_cast<const uint8_t*>(this) + sizeof(Kept)));
+    const uint8_t* after = reinterpret_cast<const uint8_t*>(this) + sizeof(Kept);
+    return std::launder(reinterpret_cast<const TtlSlot*>(after));
   }
   const uint8_t* key() const { return reinterpret_cast<const uint8_t*>(ttls() + ttl_count); }
   const uint8_t* wire() const { return key() + key_size; }
@@ -91,7 +94,8 @@ std::optional<KeptReplies::Hit> KeptReplies::find(uint64_t hash, std::span<const
     if (out.capacity() == 0) out = dns::take_buffer();
     out.assign(e.wire(), e.wire() + e.wire_size);
     uint8_t* p = out.data();
-    // keep() checked that the kept question name is as long as this one.
+    // The key holds the name, and keep() checked the kept question is that name but for case:
+    // this one has the same labels, so the names that point into it stay what they were.
     std::memcpy(p + dns::kHeaderSize, question_name.data(), question_name.size());
     // Every record's TTL is at least `life`, so none goes below 1.
     const Kept::TtlSlot* ttls = e.ttls();

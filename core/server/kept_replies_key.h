@@ -27,7 +27,8 @@ struct KeptReplyKey {
   // is parsed (every octet after the ID hashed without its case, as if all were the name's):
   // a UDP endpoint asks for the store's bucket with it while the query is being checked.
   static uint64_t hash_of(std::span<const uint8_t> query, bool client_ipv4) {
-    return query.size() < dns::kHeaderSize ? 0 : dns::hash_octets(client_ipv4, query.subspan(2), true);
+    if (query.size() < dns::kHeaderSize) return 0;
+    return dns::hash_octets(client_ipv4, query.subspan(2), /*fold_case=*/true);
   }
 };
 

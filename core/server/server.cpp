@@ -169,8 +169,8 @@ bool Server::answer_kept(const dns::MessageView& query, bool client_ipv4, uint64
 
 void Server::keep(const Request& req, const Response& resp) const {
   // A reply with an error is the errors plugin's to log, every time.
-  if (!resp.fresh_for || !resp.written() || !resp.error.empty() || req.transport() != Transport::udp)
-    return;
+  if (!resp.fresh_for || !resp.written() || !resp.error.empty()) return;
+  if (req.transport() != Transport::udp) return;
   KeptReplyKey key;
   if (!key.make(req.msg(), req.remote().is_ipv4())) return;
   const Block* block = route(req);

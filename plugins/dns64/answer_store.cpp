@@ -23,8 +23,8 @@ struct Key {
     octets[3] = req.cd_bit();
     std::memcpy(octets + 4, lower.data(), lower.size());
     size = 4 + lower.size();
-    hash = dns::hash_name(uint64_t{limit} << 8 | static_cast<uint64_t>(req.do_bit() << 1 | req.cd_bit()),
-                          lower);
+    const uint64_t bits = static_cast<uint64_t>(req.do_bit() << 1 | req.cd_bit());
+    hash = dns::hash_name(uint64_t{limit} << 8 | bits, lower);
   }
   std::span<const uint8_t> view() const { return {octets, size}; }
 };

@@ -113,7 +113,8 @@ void exercise_kept(const MessageView& qv, bool ipv4, std::span<const uint8_t> re
   std::vector<uint8_t> lowered(qv.bytes().begin(), qv.bytes().end());
   dns::lower_octets(lowered.data() + q.name_offset, lowered.data() + q.name_offset, q.name_length);
   MessageView lv;
-  check(lv.parse(lowered) == MessageView::Error::none, "query with its name lower-cased does not parse");
+  check(lv.parse(lowered) == MessageView::Error::none,
+        "query with its name lower-cased does not parse");
   server::KeptReplyKey lk;
   check(lk.make(lv, ipv4) && lk.size == key.size &&
             std::equal(key.octets, key.octets + key.size, lk.octets),

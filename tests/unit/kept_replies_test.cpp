@@ -73,7 +73,8 @@ std::optional<Keyed> key_for(const std::vector<uint8_t>& query, bool ipv4 = true
 
 // Equal keys must hash alike; unequal ones may, rarely, but not in these tests.
 bool same_key(const Keyed& a, const Keyed& b) {
-  const bool same = a.key.size == b.key.size && std::memcmp(a.key.octets, b.key.octets, a.key.size) == 0;
+  const bool same = a.key.size == b.key.size &&
+                    std::memcmp(a.key.octets, b.key.octets, a.key.size) == 0;
   if (same) CHECK(a.hash == b.hash);
   else CHECK(a.hash != b.hash);
   return same;
@@ -162,7 +163,8 @@ TEST_CASE("KeptReplies: an OPT is kept unaged, or cut off; TC and other names ar
   const auto longer = make_query("www.example.org.", dns::type::A);
   CHECK_FALSE(store.keep(1, key_of("other"), reply, question_name(same_length), 60, false));
   CHECK_FALSE(store.keep(1, key_of("longer"), reply, question_name(longer), 60, false));
-  CHECK(store.keep(1, key_of("case"), reply, question_name(make_query("EXAMPLE.org.", dns::type::A)), 60, false));
+  const auto other_case = make_query("EXAMPLE.org.", dns::type::A);
+  CHECK(store.keep(1, key_of("case"), reply, question_name(other_case), 60, false));
   CHECK_FALSE(store.keep(1, key_of("zero"), reply, question_name(q), 0, false));
 }
 
@@ -179,8 +181,10 @@ TEST_CASE("KeptReplyKey: the query's octets but the ID, the name's case ignored,
   const auto cd = key_for(make_query("www.example.org.", dns::type::A,
                                      opts(kId, kRd | dns::Header::CD)));
   const auto edns = key_for(make_query("www.example.org.", dns::type::A, opts(kId, kRd, true)));
-  const auto edns_do = key_for(make_query("www.example.org.", dns::type::A, opts(kId, kRd, true, 1232, true)));
-  const auto small = key_for(make_query("www.example.org.", dns::type::A, opts(kId, kRd, true, 512)));
+  const auto edns_do =
+      key_for(make_query("www.example.org.", dns::type::A, opts(kId, kRd, true, 1232, true)));
+  const auto small =
+      key_for(make_query("www.example.org.", dns::type::A, opts(kId, kRd, true, 512)));
   for (const auto* other : {&v6, &aaaa, &no_rd, &cd, &edns, &edns_do, &small}) {
     REQUIRE(*other);
     CHECK_FALSE(same_key(*a, **other));
@@ -192,7 +196,8 @@ TEST_CASE("KeptReplyKey: the query's octets but the ID, the name's case ignored,
 TEST_CASE("KeptReplyKey: only a query of the plain form has one") {
   // A cookie (RFC 7873) or any other option is the client's own.
   const std::vector<uint8_t> cookie = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
-  CHECK_FALSE(key_for(make_query("example.org.", dns::type::A, opts(kId, kRd, true, 1232, false, cookie))));
+  const auto with_cookie = opts(kId, kRd, true, 1232, false, cookie);
+  CHECK_FALSE(key_for(make_query("example.org.", dns::type::A, with_cookie)));
   // A record in the answer section.
   auto q = make_query("example.org.", dns::type::A);
   auto with_answer = reply_with_a_records(q, 1);
