@@ -6,6 +6,7 @@ changed record once its TTL ends, the cache's metrics, and no reply meant for an
 client.
 """
 import re
+import signal
 import time
 
 import dns.edns
@@ -149,3 +150,19 @@ def test_other_query_forms_get_the_answer_the_chain_gives(nsd):
             r = dns.query.udp(q, "127.0.0.1", port=c.port, timeout=4)
             assert answer(r) == ["www.kept.test. A 192.0.2.1"]
             assert any(o.otype == dns.edns.COOKIE for o in r.options)
+
+
+def test_a_reload_with_another_prefix_never_serves_the_kept_reply(nsd):
+    require_plugins("dns64")
+    port = free_port()
+    with CoreDNS(block(port, nsd.port, " dns64\n"), port=port) as c:
+        for _ in range(3):
+            _, r = ask(c.port, "v4only.kept.test.", "AAAA", via="::1")
+            assert answer(r) == ["v4only.kept.test. AAAA 64:ff9b::102:307"]
+        start = len(c.stdout())
+        c.write_corefile(block(port, nsd.port, " dns64 64:ff9b:1::/96\n"))
+        c.signal(signal.SIGUSR1)
+        c.wait_for_line(r"^\[INFO\] Reloading complete$", start=start)
+        for _ in range(3):
+            _, r = ask(c.port, "v4only.kept.test.", "AAAA", via="::1")
+            assert answer(r) == ["v4only.kept.test. AAAA 64:ff9b:1::102:307"]
