@@ -51,6 +51,9 @@ class KeptReplies {
   // under the hash: find would find nothing, and the caller need not make the key.
   void prefetch(uint64_t hash);
   bool prefetch_reply(uint64_t hash);
+  // Whether this worker has kept nothing yet (a chain that never promises keeps nothing): then
+  // a query need not be hashed at all.
+  bool empty() { return table().buckets.empty(); }
   // Keeps `reply` under `key` for `life` seconds at most (less when one of its records has a
   // smaller TTL). An OPT record is not aged; with `cut_opt` it is left out (it must be the last
   // record). Not kept: a reply with TC, heavier than kMaxWire, that does not parse, or whose

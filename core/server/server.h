@@ -50,6 +50,8 @@ class Server final : public Lookup {
                    std::vector<uint8_t>& out) const;
   // Fetches what answer_kept(…, hash, …) will read, while the query is being checked.
   void prefetch_kept(uint64_t hash) const { kept_->prefetch(hash); }
+  // Whether this worker holds no kept reply: answer_kept would find none whatever the hash.
+  bool kept_nothing() const { return kept_->empty(); }
   // Keeps `resp`, the finished reply to the UDP query `req`, for as long as it is promised fresh
   // to every client (Response::fresh_for), when the chain that wrote it can make that promise.
   void keep(const Request& req, const Response& resp) const;

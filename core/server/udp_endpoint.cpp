@@ -81,10 +81,13 @@ void UdpEndpoint::receive() {
     // Each query's bucket of kept replies is asked for before the batch is served, so that its
     // fetch overlaps the work on the queries before it (KeptReplies::prefetch): on a hit
     // workload, waiting for it was the largest single cost left (docs/benchmarks.md).
-    uint64_t hashes[kBatch];
-    for (int i = 0; i < n; ++i) {
-      hashes[i] = KeptReplyKey::hash_of(datagram(i), ipv4_client(a.peers[i]));
-      if (server_) server_->prefetch_kept(hashes[i]);
+    // For a server that has kept nothing (its chains make no promise, as with log), no hash.
+    uint64_t hashes[kBatch] = {};
+    if (server_ && !server_->kept_nothing()) {
+      for (int i = 0; i < n; ++i) {
+        hashes[i] = KeptReplyKey::hash_of(datagram(i), ipv4_client(a.peers[i]));
+        server_->prefetch_kept(hashes[i]);
+      }
     }
     for (int i = 0; i < n && !closed_; ++i) {
       msghdr& mh = a.msgs[i].msg_hdr;
