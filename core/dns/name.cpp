@@ -155,12 +155,14 @@ void Name::set_lowered(const Name& from) {
   lower_octets(from.bytes_, bytes_, size_);
 }
 
-bool Name::equals_ci(const Name& o) const {
-  if (size_ != o.size_) return false;
-  for (size_t i = 0; i < size_; ++i)
-    if (ascii_lower(bytes_[i]) != ascii_lower(o.bytes_[i])) return false;
+bool octets_equal_ci(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
+
+bool Name::equals_ci(const Name& o) const { return octets_equal_ci(wire(), o.wire()); }
 
 bool Name::is_subdomain_of(const Name& parent) const {
   if (parent.size_ > size_) return false;

@@ -16,6 +16,8 @@ inline uint8_t ascii_lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + ('a'
 // Lower-cases `n` octets of wire-format name from `from` into `to` (which may be `from`). Length
 // octets are at most 63, below 'A', so a name's wire form is lowered whole.
 void lower_octets(const uint8_t* from, uint8_t* to, size_t n);
+// Whether two octet strings are equal but for ASCII case (two names' wire forms).
+bool octets_equal_ci(std::span<const uint8_t> a, std::span<const uint8_t> b);
 
 // Length-prefixed labels ending with the root label, at most 255 octets. Comparisons that say
 // "ci" ignore ASCII case, as DNS does; plain equality is byte equality (case preserved, 0x20).

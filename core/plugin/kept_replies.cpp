@@ -22,11 +22,7 @@ constexpr int64_t kNanosPerSecond = 1'000'000'000;
 // The question's name is stored whole (the first name of a message has no pointer).
 bool same_name_but_case(const dns::MessageView& v, std::span<const uint8_t> name) {
   const dns::Question& q = v.question();
-  if (q.name_length != name.size()) return false;
-  const uint8_t* own = v.bytes().data() + q.name_offset;
-  for (size_t i = 0; i < name.size(); ++i)
-    if (dns::ascii_lower(own[i]) != dns::ascii_lower(name[i])) return false;
-  return true;
+  return dns::octets_equal_ci(v.bytes().subspan(q.name_offset, q.name_length), name);
 }
 
 }  // namespace
