@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <pthread.h>
+
+#include <fmt/format.h>
 
 #include "core/async/loop.h"
 #include "core/async/worker_id.h"
@@ -44,6 +47,8 @@ void Worker::start() {
 }
 
 void Worker::run() {
+  // Named so that `top -H` and /proc/PID/task/*/comm tell the workers apart.
+  pthread_setname_np(pthread_self(), fmt::format("worker {}", id_).c_str());
   async::set_worker_index(id_);
   async::set_current_loop(&loop_);
   log::enable_thread_buffer();
