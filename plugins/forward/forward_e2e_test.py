@@ -521,8 +521,7 @@ def send_frame(conn, wire):
 
 
 def ask_together(port, names, s=None):
-    """Sends the queries from one socket (so one worker takes them all) and returns the replies
-    by name."""
+    """Sends the queries at once from one socket and returns the replies by name."""
     keep = s is not None
     if not keep:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -560,7 +559,10 @@ def test_tcp_pipelining_out_of_order_on_one_reused_connection():
 
     up = TcpUpstream(handler)
     try:
-        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp\n  max_fails 0")) as c:
+        # One worker: UDP queries reach a worker by their name (docs/architecture.md), and each
+        # worker has its own connections.
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp\n  max_fails 0"),
+                     env={"COREDNS_WORKERS": "1"}) as c:
             client = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             client.settimeout(4)
             client.connect(("127.0.0.1", c.port))
@@ -569,8 +571,7 @@ def test_tcp_pipelining_out_of_order_on_one_reused_connection():
             for n in names:
                 assert got[n].answer[0][0].address == "192.0.2." + n[1]
             assert order == list(reversed(names))
-            # The next three (from the same client socket, so the same worker) reuse the
-            # connection.
+            # The next three reuse the connection.
             names2 = ["p4.example.org.", "p5.example.org.", "p6.example.org."]
             got = ask_together(c.port, names2, client)
             client.close()
@@ -604,7 +605,8 @@ def test_upstream_closing_the_connection_mid_stream_fails_only_its_queries():
 
     up = TcpUpstream(handler)
     try:
-        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp\n  max_fails 0")) as c:
+        with CoreDNS(forward_corefile(f"127.0.0.1:{up.port}", options="  force_tcp\n  max_fails 0"),
+                     env={"COREDNS_WORKERS": "1"}) as c:  # one worker's connections, as above
             got = ask_together(c.port, ["m1.example.org.", "m2.example.org."])
             addresses = sorted(r.answer[0][0].address for r in got.values())
             # The answered one came from the first connection, the other was asked again on a
