@@ -64,10 +64,12 @@ std::map<std::string, std::vector<SocketPair>> Process::open_sockets(const Confi
     if (addr.port == "0") addr.port = std::to_string(bound_port(tcp.fds()[0]));
     // DNS over TLS is TCP only (RFC 7858 §3.1).
     FdSet udp = addr.transport == "dns" ? open_udp(addr, n) : FdSet();
-    if (n > 1 && !udp.fds().empty() && !steer_by_question(udp.fds().front(), n))
+    if (n > 1 && !udp.fds().empty() && !steer_by_question(udp.fds().front(), n)) {
+      const int err = errno;
       log::warning(fmt::format("UDP queries to {} are spread over the workers by client address: "
                                "SO_ATTACH_REUSEPORT_CBPF: {}",
-                               addr.host_port(), go_errno_text(errno)));
+                               addr.host_port(), go_errno_text(err)));
+    }
     auto& pairs = fresh[key];
     for (int i = 0; i < n; ++i)
       pairs.push_back({udp.fds().empty() ? -1 : udp.fds()[i], tcp.fds()[i]});
