@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "core/async/worker_id.h"
 
@@ -49,14 +51,27 @@ void add_double(std::atomic<double>& a, double v) {
   }
 }
 
+// Adds to the slot of the calling thread. A worker's own slot has that one writer: a plain add,
+// without a locked instruction, is enough (every query counts a few); a scrape still reads it
+// atomically. The last slot is shared by every other thread.
+template <typename T>
+void add_to_slot(std::atomic<T>& slot, T n, bool shared) {
+  if (!shared) {
+    slot.store(slot.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  } else if constexpr (std::is_integral_v<T>) {
+    slot.fetch_add(n, std::memory_order_relaxed);
+  } else {
+    add_double(slot, n);
+  }
+}
+
 }  // namespace
 
 Counter::Counter() : slots_(new detail::Slot[async::worker_slots()]), count_(async::worker_slots()) {}
 
 void Counter::inc(uint64_t n) {
-  int i = async::worker_index();
-  if (i >= count_) i = count_ - 1;
-  slots_[i].value.fetch_add(n, std::memory_order_relaxed);
+  const int i = std::min(async::worker_index(), count_ - 1);
+  add_to_slot(slots_[i].value, n, i == count_ - 1);
 }
 
 uint64_t Counter::value() const {
@@ -74,13 +89,11 @@ Histogram::Histogram(const std::vector<double>& bounds)
       sums_(new detail::SumSlot[slots_]) {}
 
 void Histogram::observe(double v) {
-  int s = async::worker_index();
-  if (s >= slots_) s = slots_ - 1;
+  const int s = std::min(async::worker_index(), slots_ - 1);
   size_t b = 0;
   while (b < bounds_.size() && v > bounds_[b]) ++b;
-  counts_[static_cast<size_t>(s) * (bounds_.size() + 1) + b].value.fetch_add(
-      1, std::memory_order_relaxed);
-  add_double(sums_[s].value, v);
+  add_to_slot(counts_[static_cast<size_t>(s) * (bounds_.size() + 1) + b].value, uint64_t{1}, s == slots_ - 1);
+  add_to_slot(sums_[s].value, v, s == slots_ - 1);
 }
 
 std::vector<uint64_t> Histogram::cumulative() const {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <new>
 
+#include "core/async/loop.h"
 #include "core/async/worker_id.h"
 #include "core/dns/buffers.h"
 #include "core/dns/header.h"
@@ -28,6 +29,9 @@ bool same_name_but_case(const dns::MessageView& v, std::span<const uint8_t> name
 }  // namespace
 
 int64_t monotonic_ns() {
+  // On a loop's thread (a worker), the loop's time: libuv reads the same monotonic clock once per
+  // wake-up, which saves a read of the clock per query.
+  if (uv_loop_t* loop = async::current_loop()) return static_cast<int64_t>(uv_now(loop)) * 1'000'000;
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   return int64_t{ts.tv_sec} * kNanosPerSecond + ts.tv_nsec;
