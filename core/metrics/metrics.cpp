@@ -90,10 +90,11 @@ Histogram::Histogram(const std::vector<double>& bounds)
 
 void Histogram::observe(double v) {
   const int s = std::min(async::worker_index(), slots_ - 1);
+  const bool shared = s == slots_ - 1;
   size_t b = 0;
   while (b < bounds_.size() && v > bounds_[b]) ++b;
-  add_to_slot(counts_[static_cast<size_t>(s) * (bounds_.size() + 1) + b].value, uint64_t{1}, s == slots_ - 1);
-  add_to_slot(sums_[s].value, v, s == slots_ - 1);
+  add_to_slot(counts_[static_cast<size_t>(s) * (bounds_.size() + 1) + b].value, uint64_t{1}, shared);
+  add_to_slot(sums_[s].value, v, shared);
 }
 
 std::vector<uint64_t> Histogram::cumulative() const {

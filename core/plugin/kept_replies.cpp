@@ -31,7 +31,8 @@ bool same_name_but_case(const dns::MessageView& v, std::span<const uint8_t> name
 int64_t monotonic_ns() {
   // On a loop's thread (a worker), the loop's time: libuv reads the same monotonic clock once per
   // wake-up, which saves a read of the clock per query.
-  if (uv_loop_t* loop = async::current_loop()) return static_cast<int64_t>(uv_now(loop)) * 1'000'000;
+  if (uv_loop_t* loop = async::current_loop())
+    return static_cast<int64_t>(uv_now(loop)) * (kNanosPerSecond / 1000);
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   return int64_t{ts.tv_sec} * kNanosPerSecond + ts.tv_nsec;
