@@ -23,10 +23,10 @@
 
 namespace coredns {
 
-// The monotonic clock in nanoseconds, to the millisecond: the stores' clock outside tests. On a
-// thread that runs a libuv loop it is the loop's time, read once per wake-up; elsewhere
-// CLOCK_MONOTONIC_COARSE. A few milliseconds of resolution are nothing against TTLs in whole
-// seconds, and it is read on every hit.
+// The monotonic clock in nanoseconds, to a few milliseconds: the stores' clock outside tests. On
+// a thread that runs a libuv loop it is the loop's time (milliseconds, read once per wake-up);
+// elsewhere CLOCK_MONOTONIC_COARSE. That resolution is nothing against TTLs in whole seconds,
+// and it is read on every hit.
 int64_t monotonic_ns();
 
 class KeptReplies {
